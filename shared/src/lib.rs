@@ -1,0 +1,15 @@
+//! Assay's shared vocabulary: the wire types that the REST API, the server
+//! functions and the browser exchange, and pure logic that both sides use
+//! (report parsers, test identity, status roll-ups).
+//!
+//! Nothing here touches a database, a socket or a clock, so the crate builds
+//! for `wasm32-unknown-unknown` as well as natively.
+
+pub mod counts;
+pub mod model;
+pub mod report;
+pub mod status;
+pub mod test_key;
+
+pub use counts::Counts;
+pub use status::{JobResult, JobState, RunStatus, TestStatus};

@@ -1,0 +1,349 @@
+//! Wire types: what the REST API and the server functions send and receive.
+//! Storage rows live in the server and are converted into these.
+
+use crate::report::ReportFormat;
+use crate::{Counts, JobResult, JobState, RunStatus, TestStatus};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::{IntoParams, ToSchema};
+
+/// A project: the unit that owns runs, tokens and members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Project {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    /// Number of runs in the project.
+    pub run_count: i64,
+    /// The newest run, if any.
+    pub latest_run: Option<RunSummary>,
+}
+
+/// One CI pipeline, build or push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RunSummary {
+    pub id: i64,
+    pub project: String,
+    pub name: String,
+    pub revision: Option<String>,
+    pub branch: Option<String>,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    pub status: RunStatus,
+    pub counts: Counts,
+    pub job_count: i64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A run with its jobs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RunDetail {
+    pub run: RunSummary,
+    pub jobs: Vec<JobSummary>,
+}
+
+/// One CI job in a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct JobSummary {
+    pub id: i64,
+    pub run_id: i64,
+    pub key: String,
+    pub name: String,
+    pub platform: Option<String>,
+    pub machine: Option<String>,
+    pub state: JobState,
+    /// What the job reported (`unknown` if it did not).
+    pub result: JobResult,
+    /// The result to show: `result`, or derived from the tests when unknown.
+    pub effective_result: JobResult,
+    pub labels: Vec<String>,
+    pub counts: Counts,
+    pub upload_count: i64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A job with the run it belongs to and the report files uploaded to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct JobDetail {
+    pub run: RunSummary,
+    pub job: JobSummary,
+    pub uploads: Vec<UploadSummary>,
+}
+
+/// One uploaded report file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UploadSummary {
+    pub id: i64,
+    pub filename: String,
+    pub format: ReportFormat,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub counts: Counts,
+    /// Problems found in the file that did not stop it from being stored
+    /// (e.g. a header that disagrees with the test cases it holds).
+    pub warnings: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One test result, as listed in a job's test table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TestResultRow {
+    pub id: i64,
+    pub suite: String,
+    pub classname: String,
+    pub name: String,
+    pub status: TestStatus,
+    /// Passed only after failed attempts.
+    pub flaky: bool,
+    /// Attempts beyond the first.
+    pub retries: i64,
+    pub duration_s: Option<f64>,
+    pub message: Option<String>,
+    pub failure_type: Option<String>,
+}
+
+/// Everything stored about one test result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TestResultDetail {
+    #[serde(flatten)]
+    pub row: TestResultRow,
+    pub details: Option<String>,
+    pub stdout: Option<String>,
+    pub stderr: Option<String>,
+    pub properties: Vec<Property>,
+    pub file: Option<String>,
+    pub line: Option<i64>,
+    pub upload_id: i64,
+    pub job_id: i64,
+    pub run_id: i64,
+}
+
+/// A name/value pair attached to a test case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Property {
+    pub name: String,
+    pub value: String,
+}
+
+/// The same test in an earlier (or the same) run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TestHistoryEntry {
+    pub result_id: i64,
+    pub run_id: i64,
+    pub run_name: String,
+    pub revision: Option<String>,
+    pub job_id: i64,
+    pub job_key: String,
+    pub job_name: String,
+    pub status: TestStatus,
+    pub flaky: bool,
+    pub duration_s: Option<f64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A test result with the context a test page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TestPage {
+    pub run: RunSummary,
+    pub job: JobSummary,
+    pub result: TestResultDetail,
+    /// This test in the project's previous runs on the same branch, newest first.
+    pub history: Vec<TestHistoryEntry>,
+}
+
+/// One page of a longer list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Items matching the filter, on all pages.
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl<T> Page<T> {
+    pub fn has_next(&self) -> bool {
+        self.offset + (self.items.len() as i64) < self.total
+    }
+    pub fn has_prev(&self) -> bool {
+        self.offset > 0
+    }
+}
+
+/// Body of `POST /api/v1/projects/{project}/runs`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateRun {
+    pub name: String,
+    pub revision: Option<String>,
+    pub branch: Option<String>,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+/// Body of `POST …/runs/{run}/jobs`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateJob {
+    pub key: String,
+    pub name: Option<String>,
+    pub platform: Option<String>,
+    pub machine: Option<String>,
+    pub state: Option<JobState>,
+    pub result: Option<JobResult>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub labels: Option<Vec<String>>,
+}
+
+/// Body of `PATCH …/jobs/{job}`: only the fields given change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateJob {
+    pub state: Option<JobState>,
+    pub result: Option<JobResult>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Answer to a test-result upload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IngestSummary {
+    pub total: i64,
+    pub passed: i64,
+    pub failed: i64,
+    pub errors: i64,
+    pub skipped: i64,
+    pub flaky: i64,
+    pub files: Vec<IngestedFile>,
+}
+
+/// One file of an upload and what it held.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IngestedFile {
+    pub upload_id: i64,
+    pub filename: String,
+    pub format: ReportFormat,
+    pub total: i64,
+    pub passed: i64,
+    pub failed: i64,
+    pub errors: i64,
+    pub skipped: i64,
+    pub flaky: i64,
+    /// The same file (same SHA-256) was already stored for this job;
+    /// nothing new was stored and these are its figures.
+    pub duplicate: bool,
+    pub warnings: Vec<String>,
+}
+
+impl IngestedFile {
+    pub fn counts(&self) -> Counts {
+        Counts {
+            total: self.total,
+            passed: self.passed,
+            failed: self.failed,
+            errors: self.errors,
+            skipped: self.skipped,
+            flaky: self.flaky,
+            duration_s: 0.0,
+        }
+    }
+}
+
+impl IngestSummary {
+    pub fn from_files(files: Vec<IngestedFile>) -> Self {
+        let mut c = Counts::default();
+        for f in &files {
+            c.add(&f.counts());
+        }
+        IngestSummary {
+            total: c.total,
+            passed: c.passed,
+            failed: c.failed,
+            errors: c.errors,
+            skipped: c.skipped,
+            flaky: c.flaky,
+            files,
+        }
+    }
+}
+
+/// Every error the API returns: a stable machine-readable code and a
+/// sentence for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    /// Stable code, e.g. `not_found`, `parse_error`, `payload_too_large`.
+    pub error: String,
+    /// What went wrong, naming the field, file, line or column at fault.
+    pub detail: String,
+    /// For report parse errors: the file, line and column.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub column: Option<u64>,
+}
+
+/// Query of a job's test results.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema, IntoParams))]
+pub struct TestResultQuery {
+    /// Only results with this status (`failed`, `error`, `skipped`, `passed`)
+    /// or `flaky`.
+    pub status: Option<String>,
+    /// Case-insensitive substring of the suite, class or test name.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// `status` (failed first, the default), `name`, `duration` (slowest first).
+    pub order: Option<String>,
+}
+
+/// Query of a project's runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema, IntoParams))]
+pub struct RunQuery {
+    pub branch: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// Largest page the API hands out.
+pub const MAX_PAGE: i64 = 500;
+/// Page size when none is asked for.
+pub const DEFAULT_PAGE: i64 = 50;
+
+/// Clamps a requested page to `[1, MAX_PAGE]` and a non-negative offset.
+pub fn page_bounds(limit: Option<i64>, offset: Option<i64>) -> (i64, i64) {
+    (
+        limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
+        offset.unwrap_or(0).max(0),
+    )
+}
