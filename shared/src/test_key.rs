@@ -11,13 +11,23 @@ pub const SUITE_SEPARATOR: &str = " › ";
 /// The hash (xxh3) is fixed by the stored data: changing it would split
 /// every test's history in two.
 pub fn test_key(suite: &str, classname: &str, name: &str) -> i64 {
-    let mut buf = Vec::with_capacity(suite.len() + classname.len() + name.len() + 2);
-    buf.extend_from_slice(suite.as_bytes());
-    buf.push(0x1f);
-    buf.extend_from_slice(classname.as_bytes());
-    buf.push(0x1f);
-    buf.extend_from_slice(name.as_bytes());
-    xxh3_64(&buf) as i64
+    let len = suite.len() + classname.len() + name.len() + 2;
+    let mut stack = [0u8; 512];
+    let mut heap = Vec::new();
+    let buf: &mut [u8] = if len <= stack.len() {
+        &mut stack[..len]
+    } else {
+        heap.resize(len, 0);
+        &mut heap
+    };
+    let (a, rest) = buf.split_at_mut(suite.len());
+    a.copy_from_slice(suite.as_bytes());
+    rest[0] = 0x1f;
+    let (b, rest) = rest[1..].split_at_mut(classname.len());
+    b.copy_from_slice(classname.as_bytes());
+    rest[0] = 0x1f;
+    rest[1..].copy_from_slice(name.as_bytes());
+    xxh3_64(buf) as i64
 }
 
 #[cfg(test)]
@@ -31,5 +41,8 @@ mod tests {
         assert_ne!(test_key("s", "cn", ""), test_key("s", "c", "n"));
         assert_ne!(test_key("a", "", ""), test_key("", "a", ""));
         assert_eq!(test_key("", "", ""), xxh3_64(&[0x1f, 0x1f]) as i64);
+        assert_eq!(test_key("a", "b", "c"), xxh3_64(b"a\x1fb\x1fc") as i64);
+        let long = "x".repeat(600);
+        assert_eq!(test_key(&long, "b", "c"), xxh3_64(format!("{long}\x1fb\x1fc").as_bytes()) as i64);
     }
 }

@@ -22,7 +22,7 @@ use std::io::Read;
 pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
     sink.merge_repeats = true;
     sink.declared_total = x.attr(b"tests").and_then(|t| t.trim().parse::<i64>().ok());
-    let mut path = Vec::new();
+    let mut path = Path::default();
     if x.name() == b"testsuite" {
         suite(x, empty, &mut path, sink)
     } else {
@@ -30,16 +30,28 @@ pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut S
     }
 }
 
+/// The enclosing suite names, kept joined as well: every case needs it.
+#[derive(Default)]
+struct Path {
+    lens: Vec<usize>,
+    joined: String,
+}
+
 /// The element just opened is a `<testsuite>`.
-fn suite<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, path: &mut Vec<String>, sink: &mut Sink<'_>) -> Result<(), ParseError> {
-    let name = x.attr_owned(b"name");
+fn suite<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, path: &mut Path, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+    let name = x.attr(b"name").map(str::trim).filter(|n| !n.is_empty());
     let pushed = name.is_some();
     if let Some(n) = name {
-        path.push(n);
+        path.lens.push(path.joined.len());
+        if !path.joined.is_empty() {
+            path.joined.push_str(SUITE_SEPARATOR);
+        }
+        path.joined.push_str(n);
     }
     let res = suite_children(x, empty, path, sink);
     if pushed {
-        path.pop();
+        let len = path.lens.pop().unwrap_or(0);
+        path.joined.truncate(len);
     }
     res
 }
@@ -47,7 +59,7 @@ fn suite<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, path: &mut Vec<String>,
 fn suite_children<R: Read>(
     x: &mut Xml<XmlInput<R>>,
     empty: bool,
-    path: &mut Vec<String>,
+    path: &mut Path,
     sink: &mut Sink<'_>,
 ) -> Result<(), ParseError> {
     if empty {
@@ -58,7 +70,7 @@ fn suite_children<R: Read>(
             Node::Open { empty } => match x.name() {
                 b"testsuite" => suite(x, empty, path, sink)?,
                 b"testcase" => {
-                    let case = test_case(x, empty, path)?;
+                    let case = test_case(x, empty, &path.joined)?;
                     sink.case(case)?;
                 }
                 _ => x.skip(empty)?,
@@ -78,9 +90,9 @@ struct Outcome {
 }
 
 /// The element just opened is a `<testcase>`.
-fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, path: &[String]) -> Result<TestCase, ParseError> {
+fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, suite: &str) -> Result<TestCase, ParseError> {
     let mut case = TestCase {
-        suite: path.join(SUITE_SEPARATOR),
+        suite: suite.to_owned(),
         classname: x.attr_owned(b"classname").or_else(|| x.attr_owned(b"class")).unwrap_or_default(),
         name: x.attr_owned(b"name").unwrap_or_default(),
         duration_s: x.attr(b"time").and_then(parse_seconds),

@@ -25,6 +25,7 @@ mod nunit;
 pub mod retries;
 mod trx;
 mod xml;
+pub mod synthetic;
 mod xunit;
 
 use crate::counts::Counts;

@@ -16,6 +16,25 @@ use super::{RetryGroup, TestCase};
 use crate::counts::Counts;
 use crate::status::TestStatus;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Test keys are already xxh3 hashes: use their bits as they are.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_i64(&mut self, v: i64) {
+        self.0 = v as u64;
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 enum Slot {
@@ -26,7 +45,7 @@ enum Slot {
 /// Watches test keys during a parse to find repeated cases.
 #[derive(Debug, Default)]
 pub(crate) struct Tracker {
-    seen: HashMap<i64, Slot>,
+    seen: HashMap<i64, Slot, BuildHasherDefault<KeyHasher>>,
     groups: Vec<(i64, Vec<(TestStatus, bool)>)>,
 }
 

@@ -127,11 +127,7 @@ impl<R: Read> Read for Checked<R> {
 
 impl<R> Checked<R> {
     fn check(&mut self, bytes: &[u8]) -> io::Result<()> {
-        // Tab, LF and CR are the only C0 controls XML 1.0 allows.
-        if let Some(i) = bytes
-            .iter()
-            .position(|&b| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
-        {
+        if let Some(i) = first_forbidden(bytes) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 ForbiddenChar { offset: self.offset + self.bom + i as u64, byte: bytes[i] },
@@ -140,6 +136,28 @@ impl<R> Checked<R> {
         self.offset += bytes.len() as u64;
         Ok(())
     }
+}
+
+/// Index of the first C0 control other than tab, LF and CR (the only ones
+/// XML 1.0 allows). Scans a word at a time: this runs over every byte of
+/// every upload.
+fn first_forbidden(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let bad = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        // Nonzero iff some byte of `w` is below 0x20.
+        if w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0 {
+            if let Some(i) = chunk.iter().position(|&b| bad(b)) {
+                return Some(base + i);
+            }
+        }
+        base += 8;
+    }
+    chunks.remainder().iter().position(|&b| bad(b)).map(|i| base + i)
 }
 
 pub(crate) type XmlInput<R> = BufReader<Checked<R>>;
@@ -540,6 +558,20 @@ mod tests {
         let doc = "<a>\n  <b x=\"1\" time=\"<<computed>>\"/>\n</a>";
         let err = crate::report::parse_bytes(doc.as_bytes(), crate::report::FormatChoice::Exactly(crate::report::ReportFormat::Junit)).unwrap_err();
         assert_eq!((err.line, err.column), (Some(2), Some(18)), "{err}");
+    }
+
+    #[test]
+    fn forbidden_bytes_are_found_in_any_position() {
+        assert_eq!(first_forbidden(b"plain text\twith\r\nnewlines and more"), None);
+        for len in 1..40 {
+            for at in 0..len {
+                let mut v = vec![b'a'; len];
+                v[at] = 0x01;
+                assert_eq!(first_forbidden(&v), Some(at));
+                v[at] = b'\n';
+                assert_eq!(first_forbidden(&v), None);
+            }
+        }
     }
 
     #[test]
