@@ -6,10 +6,12 @@
 //! for `wasm32-unknown-unknown` as well as natively.
 
 pub mod counts;
+pub mod flakiness;
 pub mod model;
 pub mod report;
 pub mod status;
 pub mod test_key;
+pub mod validate;
 
 pub use counts::Counts;
 pub use status::{JobResult, JobState, RunStatus, TestStatus};

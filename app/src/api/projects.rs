@@ -1,0 +1,8 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use shared::model::Project;
+
+#[server]
+pub async fn list_projects() -> Result<Vec<Project>, AppError> {
+    crate::backend::backend()?.projects().await
+}

@@ -1,0 +1,8 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use shared::model::RunDetail;
+
+#[server]
+pub async fn get_run(project: String, run: i64) -> Result<RunDetail, AppError> {
+    crate::backend::backend()?.run(&project, run).await
+}

@@ -1,0 +1,23 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use shared::model::{Page, TestResultQuery, TestResultRow};
+
+#[server]
+pub async fn list_test_results(
+    project: String,
+    run: i64,
+    job: i64,
+    status: Option<String>,
+    q: Option<String>,
+    order: Option<String>,
+    page: Option<i64>,
+) -> Result<Page<TestResultRow>, AppError> {
+    let query = TestResultQuery {
+        status,
+        q,
+        order,
+        limit: Some(super::PAGE_SIZE),
+        offset: Some(super::offset(page)),
+    };
+    crate::backend::backend()?.test_results(&project, run, job, query).await
+}

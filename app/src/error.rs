@@ -1,0 +1,40 @@
+//! Errors of the UI's server functions: typed, so pages can tell "not
+//! found" from "server trouble".
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Internal(String),
+    /// The server function call itself failed (network, encoding…).
+    #[error("the server could not be reached: {0}")]
+    Call(String),
+}
+
+impl AppError {
+    pub fn title(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "Not found",
+            AppError::BadRequest(_) => "Bad request",
+            AppError::Forbidden(_) => "Not allowed",
+            AppError::Internal(_) | AppError::Call(_) => "Something went wrong",
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Call(value.to_string())
+    }
+}

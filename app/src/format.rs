@@ -1,0 +1,69 @@
+//! Formatting of durations, times and revisions, identical on server and
+//! client so hydration never disagrees with the server's HTML.
+
+use chrono::{DateTime, Utc};
+
+/// `0.35 s`, `12.4 s`, `3 min 05 s`, `1 h 02 min`.
+pub fn duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "—".into();
+    }
+    if seconds < 0.001 {
+        return "< 1 ms".into();
+    }
+    if seconds < 1.0 {
+        return format!("{:.0} ms", seconds * 1000.0);
+    }
+    if seconds < 60.0 {
+        return format!("{seconds:.2} s");
+    }
+    let total = seconds.round() as u64;
+    let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
+    if h > 0 { format!("{h} h {m:02} min") } else { format!("{m} min {s:02} s") }
+}
+
+pub fn opt_duration(seconds: Option<f64>) -> String {
+    seconds.map(duration).unwrap_or_else(|| "—".into())
+}
+
+/// `2026-11-22 03:14 UTC`: absolute, so server and browser agree.
+pub fn time(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The first 10 characters of a commit hash; other revisions as they are.
+pub fn revision(r: &str) -> String {
+    if r.len() > 12 && r.chars().all(|c| c.is_ascii_hexdigit()) { r[..10].to_owned() } else { r.to_owned() }
+}
+
+/// The first line of a message, cut to `max` characters.
+pub fn first_line(text: &str, max: usize) -> String {
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    if line.chars().count() > max {
+        let cut: String = line.chars().take(max).collect();
+        format!("{cut}…")
+    } else {
+        line.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(0.0004), "< 1 ms");
+        assert_eq!(duration(0.35), "350 ms");
+        assert_eq!(duration(12.4), "12.40 s");
+        assert_eq!(duration(185.0), "3 min 05 s");
+        assert_eq!(duration(3720.0), "1 h 02 min");
+    }
+
+    #[test]
+    fn revisions_and_lines() {
+        assert_eq!(revision("0123456789abcdef0123"), "0123456789");
+        assert_eq!(revision("v1.2"), "v1.2");
+        assert_eq!(first_line("\n  boom here\nmore", 4), "boom…");
+    }
+}

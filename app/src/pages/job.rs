@@ -1,0 +1,238 @@
+use super::{id_param, page_param, path_param, query_param};
+use crate::api::{get_job, list_test_results};
+use crate::components::counts::{CountsBar, CountsFigures};
+use crate::components::error_view::ErrorView;
+use crate::components::layout::Breadcrumbs;
+use crate::components::pager::Pager;
+use crate::components::status::{JobResultBadge, TestStatusBadge};
+use crate::error::AppError;
+use crate::{format, routes};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use shared::model::{JobDetail, Page, TestResultRow, UploadSummary};
+
+/// The table's filter, as in the URL.
+#[derive(Debug, Clone, PartialEq)]
+struct Filter {
+    status: Option<String>,
+    q: Option<String>,
+    order: Option<String>,
+}
+
+impl Filter {
+    fn href(&self, base: &str, page: Option<i64>) -> String {
+        format!(
+            "{base}{}",
+            routes::query(&[
+                ("status", self.status.clone()),
+                ("q", self.q.clone()),
+                ("order", self.order.clone()),
+                ("page", page.filter(|p| *p > 1).map(|p| p.to_string())),
+            ])
+        )
+    }
+}
+
+#[component]
+pub fn JobPage() -> impl IntoView {
+    let project = path_param("project");
+    let run = id_param("run");
+    let job = id_param("job");
+    let status = query_param("status");
+    let q = query_param("q");
+    let order = query_param("order");
+    let page = page_param();
+    let detail = Resource::new(
+        move || (project.get(), run.get(), job.get()),
+        |(project, run, job)| async move {
+            match (run, job) {
+                (Some(run), Some(job)) => get_job(project, run, job).await,
+                _ => Err(AppError::NotFound("job not found".into())),
+            }
+        },
+    );
+    let results = Resource::new(
+        move || (project.get(), run.get(), job.get(), status.get(), q.get(), order.get(), page.get()),
+        |(project, run, job, status, q, order, page)| async move {
+            match (run, job) {
+                (Some(run), Some(job)) => list_test_results(project, run, job, status, q, order, page).await,
+                _ => Err(AppError::NotFound("job not found".into())),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=super::loading>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <JobHeader detail=d.clone()/> <Uploads uploads=d.uploads/> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Transition fallback=super::loading>
+            {move || Suspend::new(async move {
+                let filter = Filter { status: status.get(), q: q.get(), order: order.get() };
+                let base = match (run.get(), job.get()) {
+                    (Some(r), Some(j)) => routes::job(&project.get(), r, j),
+                    _ => String::new(),
+                };
+                match results.await {
+                    Ok(page) => view! { <Results page=page filter=filter base=base/> }.into_any(),
+                    // The header above already shows a missing job.
+                    Err(AppError::NotFound(_)) => ().into_any(),
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn JobHeader(detail: JobDetail) -> impl IntoView {
+    let JobDetail { run, job, .. } = detail;
+    let base = routes::job(&run.project, run.id, job.id);
+    let link = Callback::new(move |status: &'static str| {
+        let status = (status != "all").then(|| status.to_owned());
+        Filter { status, q: None, order: None }.href(&base, None)
+    });
+    view! {
+        <Title text=format!("{} · {}", job.name, run.name)/>
+        <Breadcrumbs items=vec![
+            ("Projects".into(), Some("/".into())),
+            (run.project.clone(), Some(routes::project(&run.project))),
+            (run.name.clone(), Some(routes::run(&run.project, run.id))),
+            (job.name.clone(), None),
+        ]/>
+        <h1>{job.name.clone()} " " <JobResultBadge result=job.effective_result state=job.state/></h1>
+        <dl class="meta">
+            <dt>"Run"</dt><dd><a href=routes::run(&run.project, run.id)>{run.name.clone()}</a></dd>
+            {job.platform.clone().map(|p| view! { <dt>"Platform"</dt><dd>{p}</dd> })}
+            {job.machine.clone().map(|m| view! { <dt>"Machine"</dt><dd>{m}</dd> })}
+            <dt>"State"</dt><dd>{job.state.as_str()}</dd>
+            {job.started_at.map(|t| view! { <dt>"Started"</dt><dd>{format::time(&t)}</dd> })}
+            {job.finished_at.map(|t| view! { <dt>"Finished"</dt><dd>{format::time(&t)}</dd> })}
+            <dt>"Test time"</dt><dd>{format::duration(job.counts.duration_s)}</dd>
+            {(!job.labels.is_empty()).then(|| view! { <dt>"Labels"</dt><dd>{job.labels.join(", ")}</dd> })}
+        </dl>
+        <p class="summary"><CountsFigures counts=job.counts link=link/> <CountsBar counts=job.counts/></p>
+    }
+}
+
+#[component]
+fn Uploads(uploads: Vec<UploadSummary>) -> impl IntoView {
+    if uploads.is_empty() {
+        return view! { <p class="empty">"No test reports uploaded to this job yet."</p> }.into_any();
+    }
+    let rows = uploads
+        .into_iter()
+        .map(|u| {
+            let warnings = u.warnings.clone();
+            view! {
+                <tr>
+                    <td>{u.filename.clone()}</td>
+                    <td>{u.format.label()}</td>
+                    <td><CountsFigures counts=u.counts/></td>
+                    <td class="num">{size(u.size_bytes)}</td>
+                    <td>
+                        {warnings.into_iter().map(|w| view! { <div class="warning">"⚠ " {w}</div> }).collect_view()}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="uploads">
+            <summary>"Uploaded reports"</summary>
+            <table class="list">
+                <thead><tr><th>"File"</th><th>"Format"</th><th>"Tests"</th><th class="num">"Size"</th><th>"Warnings"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </details>
+    }
+    .into_any()
+}
+
+fn size(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+#[component]
+fn Results(page: Page<TestResultRow>, filter: Filter, base: String) -> impl IntoView {
+    let status_options = [
+        ("", "all statuses"),
+        ("failed", "failed"),
+        ("error", "errors"),
+        ("skipped", "skipped"),
+        ("passed", "passed"),
+        ("flaky", "flaky"),
+    ]
+    .into_iter()
+    .map(|(value, label)| {
+        let selected = filter.status.as_deref().unwrap_or("") == value;
+        view! { <option value=value selected=selected>{label}</option> }
+    })
+    .collect_view();
+    let order_options = [("", "failures first"), ("name", "name"), ("duration", "slowest first")]
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = filter.order.as_deref().unwrap_or("") == value;
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view();
+    let rows = page
+        .items
+        .iter()
+        .map(|t| {
+            let href = format!("{base}/tests/{}", t.id);
+            let path = [t.suite.as_str(), t.classname.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" › ");
+            let message = t.message.as_deref().map(|m| format::first_line(m, 160));
+            view! {
+                <tr class=format!("result {}", t.status.as_str())>
+                    <td><TestStatusBadge status=t.status flaky=t.flaky/></td>
+                    <td>
+                        <a class="test-link" href=href>{if t.name.is_empty() { "(unnamed)".to_owned() } else { t.name.clone() }}</a>
+                        <div class="muted small">{path}</div>
+                        {message.map(|m| view! { <div class="message">{m}</div> })}
+                    </td>
+                    <td class="num">{format::opt_duration(t.duration_s)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = page.items.is_empty();
+    let pager_filter = filter.clone();
+    let pager_base = base.clone();
+    let href = move |p: i64| pager_filter.href(&pager_base, Some(p));
+    view! {
+        <h2>"Tests"</h2>
+        <Form method="GET" action="">
+            <div class="filters">
+                <label>"Search " <input type="search" name="q" value=filter.q.clone().unwrap_or_default() placeholder="test, class or suite name"/></label>
+                <label>"Status " <select name="status">{status_options}</select></label>
+                <label>"Order " <select name="order">{order_options}</select></label>
+                <button type="submit">"Apply"</button>
+            </div>
+        </Form>
+        {if empty {
+            view! { <p class="empty">"No test results match."</p> }.into_any()
+        } else {
+            view! {
+                <table class="list results">
+                    <thead><tr><th>"Status"</th><th>"Test"</th><th class="num">"Time"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }}
+        <Pager total=page.total limit=page.limit offset=page.offset href=href/>
+    }
+}

@@ -1,0 +1,93 @@
+use super::{id_param, path_param};
+use crate::api::get_run;
+use crate::components::counts::{CountsBar, CountsFigures};
+use crate::components::error_view::ErrorView;
+use crate::components::layout::Breadcrumbs;
+use crate::components::status::{JobResultBadge, RunStatusBadge};
+use crate::error::AppError;
+use crate::{format, routes};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use shared::model::RunDetail;
+
+#[component]
+pub fn RunPage() -> impl IntoView {
+    let project = path_param("project");
+    let run = id_param("run");
+    let data = Resource::new(
+        move || (project.get(), run.get()),
+        |(project, run)| async move {
+            match run {
+                Some(run) => get_run(project, run).await,
+                None => Err(AppError::NotFound("run not found".into())),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=super::loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(detail) => view! { <Run detail=detail/> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Run(detail: RunDetail) -> impl IntoView {
+    let RunDetail { run, jobs } = detail;
+    let slug = run.project.clone();
+    let rows = jobs
+        .iter()
+        .map(|j| {
+            let href = routes::job(&slug, run.id, j.id);
+            view! {
+                <tr data-job=j.key.clone()>
+                    <td><a class="job-link" href=href>{j.name.clone()}</a>
+                        {(j.name != j.key).then(|| view! { <div class="muted small">{j.key.clone()}</div> })}
+                    </td>
+                    <td>{j.platform.clone().unwrap_or_default()}</td>
+                    <td>{j.machine.clone().unwrap_or_default()}</td>
+                    <td><JobResultBadge result=j.effective_result state=j.state/></td>
+                    <td><CountsFigures counts=j.counts/> <CountsBar counts=j.counts/></td>
+                    <td class="num">{format::duration(j.counts.duration_s)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let title = format!("{} · {}", run.name, run.project);
+    view! {
+        <Title text=title/>
+        <Breadcrumbs items=vec![
+            ("Projects".into(), Some("/".into())),
+            (run.project.clone(), Some(routes::project(&run.project))),
+            (run.name.clone(), None),
+        ]/>
+        <h1>{run.name.clone()} " " <RunStatusBadge status=run.status/></h1>
+        <dl class="meta">
+            {run.branch.clone().map(|b| view! { <dt>"Branch"</dt><dd class="branch">{b}</dd> })}
+            {run.revision.clone().map(|r| view! { <dt>"Revision"</dt><dd><code title=r.clone()>{format::revision(&r)}</code></dd> })}
+            {run.author.clone().map(|a| view! { <dt>"Author"</dt><dd>{a}</dd> })}
+            {run.url.clone().map(|u| {
+                let text = u.clone();
+                view! { <dt>"CI"</dt><dd><a href=u rel="external nofollow">{text}</a></dd> }
+            })}
+            <dt>"Started"</dt><dd>{format::time(&run.started_at.unwrap_or(run.created_at))}</dd>
+        </dl>
+        <p class="summary"><CountsFigures counts=run.counts/> <CountsBar counts=run.counts/></p>
+        <h2>"Jobs"</h2>
+        {if jobs.is_empty() {
+            view! { <p class="empty">"No jobs in this run yet."</p> }.into_any()
+        } else {
+            view! {
+                <table class="list jobs">
+                    <thead><tr><th>"Job"</th><th>"Platform"</th><th>"Machine"</th><th>"Result"</th><th>"Tests"</th><th class="num">"Test time"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }}
+    }
+}

@@ -1,0 +1,53 @@
+//! URLs of the UI's pages, built in one place. Runs, jobs and tests are
+//! addressed by id, so a URL never depends on how a name is encoded.
+
+pub fn project(slug: &str) -> String {
+    format!("/projects/{}", encode(slug))
+}
+
+pub fn run(slug: &str, run: i64) -> String {
+    format!("{}/runs/{run}", project(slug))
+}
+
+pub fn job(slug: &str, run: i64, job: i64) -> String {
+    format!("{}/jobs/{job}", self::run(slug, run))
+}
+
+pub fn test(slug: &str, run: i64, job: i64, test: i64) -> String {
+    format!("{}/tests/{test}", self::job(slug, run, job))
+}
+
+/// Percent-encodes a path segment or query value (everything but
+/// unreserved characters).
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A query string from the pairs whose value is set, `?a=1&b=2`, or "".
+pub fn query(pairs: &[(&str, Option<String>)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(v))))
+        .collect();
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(test("web", 1, 2, 3), "/projects/web/runs/1/jobs/2/tests/3");
+        assert_eq!(encode("a b/c"), "a%20b%2Fc");
+        assert_eq!(query(&[("q", Some("x y".into())), ("page", None), ("s", Some(String::new()))]), "?q=x%20y");
+    }
+}

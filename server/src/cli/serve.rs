@@ -1,0 +1,62 @@
+//! `assay serve`.
+
+use crate::config::{Config, ServeArgs};
+use crate::db::Db;
+use crate::state::AppState;
+use crate::web;
+use std::sync::Arc;
+
+pub async fn serve(args: ServeArgs) -> Result<(), String> {
+    let db = Db::connect(args.db.database_url.as_deref(), &args.db.data_dir)
+        .await
+        .map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| format!("{e}; the server did not start"))?;
+    let site_root = match web::find_site_root(args.site_root.as_deref()) {
+        Some(root) => root,
+        None => {
+            tracing::warn!(
+                "the UI's compiled assets (pkg/assay.js) were not found next to the binary: pages render \
+                 but do not hydrate. Build with `cargo leptos build --release` or pass --site-root."
+            );
+            args.db.data_dir.join("site")
+        }
+    };
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(Config { max_body_bytes: args.max_body_bytes, tmp_dir: args.db.data_dir.join("tmp") }),
+        leptos_options: web::leptos_options(&site_root, args.bind),
+    };
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let where_ = match &args.db.database_url {
+        Some(url) if !url.is_empty() => format!("PostgreSQL {}", crate::db::redact(url)),
+        _ => format!("SQLite {}", args.db.data_dir.join("assay.db").display()),
+    };
+    println!("Assay is serving http://{addr} (data: {where_})");
+    axum::serve(listener, crate::app(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

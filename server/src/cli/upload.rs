@@ -1,0 +1,216 @@
+//! `assay upload`: the CI side. Creates the run and job if needed, sends
+//! every report in one request (so they are stored together or not at
+//! all), and prints what the server counted.
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::de::DeserializeOwned;
+use shared::model::{CreateJob, CreateRun, ErrorBody, IngestSummary};
+use std::path::PathBuf;
+use tokio_util::io::ReaderStream;
+
+#[derive(Debug, Clone, Args)]
+pub struct UploadArgs {
+    /// Base URL of the Assay server.
+    #[arg(long, env = "ASSAY_SERVER")]
+    pub server: String,
+    /// Project API token.
+    #[arg(long, env = "ASSAY_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// Project slug.
+    #[arg(long)]
+    pub project: String,
+    /// Run name: one CI pipeline or build (created if needed).
+    #[arg(long)]
+    pub run: String,
+    #[arg(long)]
+    pub revision: Option<String>,
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// Job name within the run (created if needed).
+    #[arg(long)]
+    pub job: String,
+    /// Report format; auto detects it from each file.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "junit", "trx", "nunit", "xunit"])]
+    pub format: String,
+    /// Report files or glob patterns (e.g. 'target/**/TEST-*.xml').
+    #[arg(required = true)]
+    pub files: Vec<String>,
+}
+
+/// Characters kept as they are in a path segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+fn seg(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+/// Files named or matched, in order, each once.
+fn expand(patterns: &[String]) -> Result<Vec<PathBuf>, String> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for pattern in patterns {
+        let path = PathBuf::from(pattern);
+        if path.is_file() {
+            if !out.contains(&path) {
+                out.push(path);
+            }
+            continue;
+        }
+        if !pattern.contains(['*', '?', '[']) {
+            return Err(format!("no such file: {pattern}"));
+        }
+        let mut matched = 0;
+        for entry in glob::glob(pattern).map_err(|e| format!("bad pattern '{pattern}': {e}"))? {
+            let p = entry.map_err(|e| format!("cannot read {}: {e}", e.path().display()))?;
+            if p.is_file() {
+                matched += 1;
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        if matched == 0 {
+            return Err(format!("no file matches '{pattern}'"));
+        }
+    }
+    Ok(out)
+}
+
+async fn answer<T: DeserializeOwned>(what: &str, res: reqwest::Response) -> Result<T, String> {
+    let status = res.status();
+    let body = res.bytes().await.map_err(|e| format!("{what}: reading the answer: {e}"))?;
+    if status.is_success() {
+        return serde_json::from_slice(&body).map_err(|e| format!("{what}: unexpected answer ({e})"));
+    }
+    match serde_json::from_slice::<ErrorBody>(&body) {
+        Ok(err) => Err(format!("{what}: {} ({status})", err.detail)),
+        Err(_) => Err(format!("{what}: HTTP {status}: {}", String::from_utf8_lossy(&body).trim())),
+    }
+}
+
+pub async fn upload(args: UploadArgs) -> Result<(), String> {
+    let files = expand(&args.files)?;
+    let base = args.server.trim_end_matches('/').to_owned();
+    if !(base.starts_with("http://") || base.starts_with("https://")) {
+        return Err(format!("--server must be an http(s) URL, got '{}'", args.server));
+    }
+    let client = reqwest::Client::builder()
+        .user_agent(concat!("assay-upload/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let auth = format!("Bearer {}", args.token);
+    let project_url = format!("{base}/api/v1/projects/{}", seg(&args.project));
+    let send_err = |what: &str, e: reqwest::Error| format!("{what}: cannot reach {base}: {e}");
+
+    let run = CreateRun {
+        name: args.run.clone(),
+        revision: args.revision.clone(),
+        branch: args.branch.clone(),
+        ..CreateRun::default()
+    };
+    let res = client
+        .post(format!("{project_url}/runs"))
+        .header("Authorization", &auth)
+        .json(&run)
+        .send()
+        .await
+        .map_err(|e| send_err("creating the run", e))?;
+    let _: serde_json::Value = answer("creating the run", res).await?;
+
+    let run_url = format!("{project_url}/runs/{}", seg(&args.run));
+    let job = CreateJob { key: args.job.clone(), ..CreateJob::default() };
+    let res = client
+        .post(format!("{run_url}/jobs"))
+        .header("Authorization", &auth)
+        .json(&job)
+        .send()
+        .await
+        .map_err(|e| send_err("creating the job", e))?;
+    let _: serde_json::Value = answer("creating the job", res).await?;
+
+    let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    // A bar only for uploads worth watching; indicatif hides it off a terminal.
+    let bar = if total_bytes > 4 * 1024 * 1024 { ProgressBar::new(total_bytes) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("uploading");
+    let mut form = reqwest::multipart::Form::new();
+    for path in &files {
+        let file = tokio::fs::File::open(path).await.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let len = file.metadata().await.map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
+        let progress = bar.clone();
+        let stream = futures_util::StreamExt::inspect(ReaderStream::with_capacity(file, 256 * 1024), move |chunk| {
+            if let Ok(c) = chunk {
+                progress.inc(c.len() as u64);
+            }
+        });
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "report.xml".into());
+        let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
+            .file_name(name)
+            .mime_str("application/xml")
+            .map_err(|e| e.to_string())?;
+        form = form.part("file", part);
+    }
+    let res = client
+        .post(format!("{run_url}/jobs/{}/test-results?format={}", seg(&args.job), args.format))
+        .header("Authorization", &auth)
+        .multipart(form)
+        .send()
+        .await
+        .map_err(|e| send_err("uploading", e))?;
+    bar.finish_and_clear();
+    let summary: IngestSummary = answer("uploading", res).await?;
+    print_summary(&args, &summary);
+    Ok(())
+}
+
+fn print_summary(args: &UploadArgs, s: &IngestSummary) {
+    println!(
+        "{} / {} / {}: {} tests: {} passed, {} failed, {} errors, {} skipped, {} flaky",
+        args.project, args.run, args.job, s.total, s.passed, s.failed, s.errors, s.skipped, s.flaky
+    );
+    for f in &s.files {
+        println!(
+            "  {} ({}){}: {} tests, {} failed, {} errors, {} skipped",
+            f.filename,
+            f.format,
+            if f.duplicate { ", already uploaded" } else { "" },
+            f.total,
+            f.failed,
+            f.errors,
+            f.skipped
+        );
+        for w in &f.warnings {
+            println!("    warning: {w}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(seg("build #12/a b"), "build%20%2312%2Fa%20b");
+    }
+
+    #[test]
+    fn globs_expand_and_missing_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in ["a.xml", "b.xml", "c.txt"] {
+            std::fs::write(dir.path().join(n), "<testsuite/>").unwrap();
+        }
+        let pattern = format!("{}/*.xml", dir.path().display());
+        let files = expand(&[pattern.clone(), pattern]).unwrap();
+        assert_eq!(files.len(), 2);
+        let err = expand(&[format!("{}/nope.xml", dir.path().display())]).unwrap_err();
+        assert!(err.contains("no such file"), "{err}");
+        let err = expand(&[format!("{}/*.json", dir.path().display())]).unwrap_err();
+        assert!(err.contains("no file matches"), "{err}");
+    }
+}

@@ -1,0 +1,47 @@
+//! Typed configuration, read once at start from flags and environment.
+
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the database is: shared by `serve` and the admin commands so that
+/// they act on the same data.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Directory for the SQLite database and scratch files.
+    #[arg(long, env = "ASSAY_DATA_DIR", default_value = "./assay-data")]
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL (postgres://…). Unset: SQLite at <data-dir>/assay.db.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "ASSAY_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Largest request body accepted, in bytes (uploads above it get 413).
+    #[arg(long, env = "ASSAY_MAX_BODY_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_body_bytes: u64,
+    /// Directory holding the UI's compiled assets (pkg/assay.js…). Found
+    /// next to the binary when unset.
+    #[arg(long, env = "ASSAY_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+}
+
+/// Settings the running server needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub max_body_bytes: u64,
+    /// Scratch directory for spooled uploads.
+    pub tmp_dir: PathBuf,
+}
+
+impl Config {
+    pub fn for_tests(tmp_dir: PathBuf) -> Config {
+        Config { max_body_bytes: 256 * 1024 * 1024, tmp_dir }
+    }
+}

@@ -1,0 +1,125 @@
+//! Jobs: one CI job in a run.
+
+use super::rows::{JOB_COLUMNS, JobRow};
+use super::{Db, Tx};
+use crate::{on_db, on_tx};
+use shared::Counts;
+use shared::model::{CreateJob, UpdateJob};
+
+/// A job by key, or else by numeric id, within a run. Keys win.
+pub async fn find(db: &Db, run_id: i64, ident: &str) -> Result<Option<JobRow>, sqlx::Error> {
+    let by_key = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE run_id = $1 AND key = $2");
+    let row: Option<JobRow> = on_db!(db, p => sqlx::query_as(&by_key).bind(run_id).bind(ident).fetch_optional(p).await)?;
+    if row.is_some() {
+        return Ok(row);
+    }
+    match ident.parse::<i64>() {
+        Ok(id) => {
+            let by_id = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE run_id = $1 AND id = $2");
+            on_db!(db, p => sqlx::query_as(&by_id).bind(run_id).bind(id).fetch_optional(p).await)
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<JobRow>, sqlx::Error> {
+    let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
+    on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await)
+}
+
+pub async fn list(db: &Db, run_id: i64) -> Result<Vec<JobRow>, sqlx::Error> {
+    let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE run_id = $1 ORDER BY name, id");
+    on_db!(db, p => sqlx::query_as(&sql).bind(run_id).fetch_all(p).await)
+}
+
+/// Inserts the job, or returns the existing one with that key.
+pub async fn insert_or_get(
+    tx: &mut Tx,
+    project_id: i64,
+    run_id: i64,
+    req: &CreateJob,
+) -> Result<(JobRow, bool), sqlx::Error> {
+    let now = super::now();
+    let labels = serde_json::to_string(&req.labels.clone().unwrap_or_default()).unwrap_or_else(|_| "[]".into());
+    let insert = format!(
+        "INSERT INTO jobs (run_id, project_id, key, name, platform, machine, state, result, labels, started_at, finished_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) ON CONFLICT (run_id, key) DO NOTHING RETURNING {JOB_COLUMNS}"
+    );
+    let created: Option<JobRow> = on_tx!(tx, c => sqlx::query_as(&insert)
+        .bind(run_id)
+        .bind(project_id)
+        .bind(&req.key)
+        .bind(req.name.as_deref().unwrap_or(&req.key))
+        .bind(&req.platform)
+        .bind(&req.machine)
+        .bind(req.state.unwrap_or_default().as_str())
+        .bind(req.result.unwrap_or_default().as_str())
+        .bind(labels)
+        .bind(req.started_at)
+        .bind(req.finished_at)
+        .bind(now)
+        .fetch_optional(&mut *c)
+        .await)?;
+    if let Some(row) = created {
+        return Ok((row, true));
+    }
+    let select = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE run_id = $1 AND key = $2");
+    let row = on_tx!(tx, c => sqlx::query_as(&select).bind(run_id).bind(&req.key).fetch_one(&mut *c).await)?;
+    Ok((row, false))
+}
+
+/// Sets the fields that are given.
+pub async fn update(tx: &mut Tx, job_id: i64, req: &UpdateJob) -> Result<JobRow, sqlx::Error> {
+    let sql = format!(
+        "UPDATE jobs SET state = COALESCE($1, state), result = COALESCE($2, result), \
+         started_at = COALESCE($3, started_at), finished_at = COALESCE($4, finished_at), updated_at = $5 \
+         WHERE id = $6 RETURNING {JOB_COLUMNS}"
+    );
+    on_tx!(tx, c => sqlx::query_as(&sql)
+        .bind(req.state.map(|s| s.as_str()))
+        .bind(req.result.map(|r| r.as_str()))
+        .bind(req.started_at)
+        .bind(req.finished_at)
+        .bind(super::now())
+        .bind(job_id)
+        .fetch_one(&mut *c)
+        .await)
+}
+
+/// Fills optional fields the job does not have yet; never overwrites.
+pub async fn fill_missing(tx: &mut Tx, job_id: i64, req: &CreateJob) -> Result<JobRow, sqlx::Error> {
+    let sql = format!(
+        "UPDATE jobs SET platform = COALESCE(platform, $1), machine = COALESCE(machine, $2), \
+         started_at = COALESCE(started_at, $3), finished_at = COALESCE(finished_at, $4) \
+         WHERE id = $5 RETURNING {JOB_COLUMNS}"
+    );
+    on_tx!(tx, c => sqlx::query_as(&sql)
+        .bind(&req.platform)
+        .bind(&req.machine)
+        .bind(req.started_at)
+        .bind(req.finished_at)
+        .bind(job_id)
+        .fetch_one(&mut *c)
+        .await)
+}
+
+pub async fn add_counts(tx: &mut Tx, job_id: i64, c: &Counts, uploads: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE jobs SET total = total + $1, passed = passed + $2, failed = failed + $3, errors = errors + $4, \
+         skipped = skipped + $5, flaky = flaky + $6, duration_s = duration_s + $7, upload_count = upload_count + $8, \
+         updated_at = $9 WHERE id = $10",
+    )
+    .bind(c.total)
+    .bind(c.passed)
+    .bind(c.failed)
+    .bind(c.errors)
+    .bind(c.skipped)
+    .bind(c.flaky)
+    .bind(c.duration_s)
+    .bind(uploads)
+    .bind(super::now())
+    .bind(job_id)
+    .execute(&mut *conn)
+    .await.map(|_| ()))?;
+    Ok(())
+}

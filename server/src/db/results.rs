@@ -1,0 +1,158 @@
+//! Reading test results: a job's table, one result, a test's history.
+
+use super::Db;
+use super::rows::{
+    HistoryRow, RESULT_DETAIL_COLUMNS, RESULT_ROW_COLUMNS, ResultDetailRow, ResultRow, UPLOAD_COLUMNS, UploadRow,
+};
+use crate::on_db;
+use shared::TestStatus;
+
+/// Which results of a job to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    Status(TestStatus),
+    Flaky,
+}
+
+/// In which order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Failed first, then in report order.
+    Status,
+    Name,
+    /// Slowest first.
+    Duration,
+}
+
+impl Order {
+    fn sql(self) -> &'static str {
+        match self {
+            Order::Status => "status, id",
+            Order::Name => "suite, classname, name, id",
+            Order::Duration => "duration_s DESC NULLS LAST, id",
+        }
+    }
+}
+
+/// `%text%` for LIKE, with the user's `%`, `_` and `\` taken literally.
+fn like_pattern(q: &str) -> String {
+    let mut out = String::with_capacity(q.len() + 2);
+    out.push('%');
+    for ch in q.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+/// One page of a job's results, and how many match. `known_total` is the
+/// count when it is already known from the stored roll-ups (no search).
+pub async fn list(
+    db: &Db,
+    job_id: i64,
+    filter: Filter,
+    q: Option<&str>,
+    order: Order,
+    limit: i64,
+    offset: i64,
+    known_total: Option<i64>,
+) -> Result<(Vec<ResultRow>, i64), sqlx::Error> {
+    let q = q.map(str::trim).filter(|q| !q.is_empty()).map(like_pattern);
+    // Parameters are numbered as they are added: $1 is the job.
+    let mut n = 1;
+    let mut conds = String::from("job_id = $1");
+    match filter {
+        Filter::All => {}
+        Filter::Status(_) => {
+            n += 1;
+            conds.push_str(&format!(" AND status = ${n}"));
+        }
+        Filter::Flaky => {
+            n += 1;
+            conds.push_str(&format!(" AND flaky = ${n}"));
+        }
+    }
+    if q.is_some() {
+        n += 1;
+        conds.push_str(&format!(
+            " AND (LOWER(name) LIKE ${n} ESCAPE '\\' OR LOWER(classname) LIKE ${n} ESCAPE '\\' OR LOWER(suite) LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    let sql = format!(
+        "SELECT {RESULT_ROW_COLUMNS} FROM test_results WHERE {conds} ORDER BY {} LIMIT ${} OFFSET ${}",
+        order.sql(),
+        n + 1,
+        n + 2
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM test_results WHERE {conds}");
+    macro_rules! bind_filters {
+        ($query:expr) => {{
+            let mut query = $query.bind(job_id);
+            match filter {
+                Filter::All => {}
+                Filter::Status(s) => query = query.bind(s.code()),
+                Filter::Flaky => query = query.bind(true),
+            }
+            if let Some(q) = &q {
+                query = query.bind(q.clone());
+            }
+            query
+        }};
+    }
+    let rows: Vec<ResultRow> = on_db!(db, p => bind_filters!(sqlx::query_as(&sql)).bind(limit).bind(offset).fetch_all(p).await)?;
+    let total = match known_total {
+        Some(t) if q.is_none() => t,
+        _ => on_db!(db, p => bind_filters!(sqlx::query_scalar::<_, i64>(&count_sql)).fetch_one(p).await)?,
+    };
+    Ok((rows, total))
+}
+
+pub async fn get(db: &Db, job_id: i64, id: i64) -> Result<Option<ResultDetailRow>, sqlx::Error> {
+    let sql = format!("SELECT {RESULT_DETAIL_COLUMNS} FROM test_results WHERE job_id = $1 AND id = $2");
+    on_db!(db, p => sqlx::query_as(&sql).bind(job_id).bind(id).fetch_optional(p).await)
+}
+
+/// The test's results in the project's runs on `branch` (or on no branch),
+/// newest first.
+pub async fn history(
+    db: &Db,
+    project_id: i64,
+    test_key: i64,
+    branch: Option<&str>,
+    limit: i64,
+) -> Result<Vec<HistoryRow>, sqlx::Error> {
+    let branch_cond = if branch.is_some() { "r.branch = $3" } else { "r.branch IS NULL" };
+    let limit_p = if branch.is_some() { "$4" } else { "$3" };
+    let sql = format!(
+        "SELECT tr.id AS result_id, tr.run_id, r.name AS run_name, r.revision, tr.job_id, j.key AS job_key, \
+         j.name AS job_name, tr.status, tr.flaky, tr.duration_s, r.created_at \
+         FROM test_results tr JOIN runs r ON r.id = tr.run_id JOIN jobs j ON j.id = tr.job_id \
+         WHERE tr.project_id = $1 AND tr.test_key = $2 AND {branch_cond} ORDER BY tr.id DESC LIMIT {limit_p}"
+    );
+    on_db!(db, p => {
+        let mut query = sqlx::query_as(&sql).bind(project_id).bind(test_key);
+        if let Some(b) = branch {
+            query = query.bind(b);
+        }
+        query.bind(limit).fetch_all(p).await
+    })
+}
+
+pub async fn uploads(db: &Db, job_id: i64) -> Result<Vec<UploadRow>, sqlx::Error> {
+    let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE job_id = $1 ORDER BY id");
+    on_db!(db, p => sqlx::query_as(&sql).bind(job_id).fetch_all(p).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_take_wildcards_literally() {
+        assert_eq!(like_pattern("Foo_bar%"), "%foo\\_bar\\%%");
+    }
+}

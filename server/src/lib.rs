@@ -1,0 +1,27 @@
+//! The Assay server: REST API, ingestion, storage and the UI, as a library
+//! so that tests can build the same router the binary serves.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod ingest;
+pub mod service;
+pub mod state;
+pub mod web;
+
+use axum::Router;
+use state::AppState;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// The whole HTTP application: API, health check, UI.
+pub fn app(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    api::routes(max_body)
+        .merge(web::routes(&state))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

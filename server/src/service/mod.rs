@@ -1,0 +1,6 @@
+//! What the API and the UI do, on top of storage: look things up by the
+//! names users use, check input, and shape wire types. Both the REST
+//! handlers and the UI's server functions call these.
+
+pub mod read;
+pub mod write;

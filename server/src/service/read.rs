@@ -1,0 +1,204 @@
+//! Read models.
+
+use crate::db::rows::{JobRow, ProjectRow, RunRow};
+use crate::db::{self, Db, results};
+use crate::error::{ApiError, ApiResult};
+use shared::model::{
+    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery, TestResultRow, page_bounds,
+};
+use shared::{Counts, TestStatus};
+
+/// How many earlier results of a test its page shows.
+pub const HISTORY_LIMIT: i64 = 30;
+
+pub async fn project(db: &Db, slug: &str) -> ApiResult<ProjectRow> {
+    db::projects::by_slug(db, slug).await?.ok_or_else(|| ApiError::not_found(format!("project '{slug}'")))
+}
+
+/// How a path names a run or job: the REST API takes a name (or key) or a
+/// numeric id, names first; the UI links by id only, so that any name
+/// (even one that looks like a number, or holds a '/') has a stable URL.
+#[derive(Debug, Clone, Copy)]
+pub enum Ident<'a> {
+    NameOrId(&'a str),
+    Id(i64),
+}
+
+impl<'a> From<&'a str> for Ident<'a> {
+    fn from(s: &'a str) -> Self {
+        Ident::NameOrId(s)
+    }
+}
+
+impl<'a> From<&'a String> for Ident<'a> {
+    fn from(s: &'a String) -> Self {
+        Ident::NameOrId(s)
+    }
+}
+
+impl From<i64> for Ident<'_> {
+    fn from(id: i64) -> Self {
+        Ident::Id(id)
+    }
+}
+
+impl std::fmt::Display for Ident<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ident::NameOrId(s) => f.write_str(s),
+            Ident::Id(id) => write!(f, "#{id}"),
+        }
+    }
+}
+
+pub async fn run_row<'a>(db: &Db, project: &ProjectRow, run: impl Into<Ident<'a>>) -> ApiResult<RunRow> {
+    let run = run.into();
+    let found = match run {
+        Ident::NameOrId(s) => db::runs::find(db, project.id, s).await?,
+        Ident::Id(id) => db::runs::by_id(db, project.id, id).await?,
+    };
+    found.ok_or_else(|| ApiError::not_found(format!("run '{run}' in project '{}'", project.slug)))
+}
+
+pub async fn job_row<'a>(db: &Db, run: &RunRow, job: impl Into<Ident<'a>>) -> ApiResult<JobRow> {
+    let job = job.into();
+    let found = match job {
+        Ident::NameOrId(s) => db::jobs::find(db, run.id, s).await?,
+        Ident::Id(id) => db::jobs::by_id(db, id).await?.filter(|j| j.run_id == run.id),
+    };
+    found.ok_or_else(|| ApiError::not_found(format!("job '{job}' in run '{}'", run.name)))
+}
+
+/// Project, run and job from the names (or ids) in a path.
+pub async fn job_path<'a>(
+    db: &Db,
+    project: &str,
+    run: impl Into<Ident<'a>>,
+    job: impl Into<Ident<'a>>,
+) -> ApiResult<(ProjectRow, RunRow, JobRow)> {
+    let p = self::project(db, project).await?;
+    let r = run_row(db, &p, run).await?;
+    let j = job_row(db, &r, job).await?;
+    Ok((p, r, j))
+}
+
+pub async fn projects(db: &Db) -> ApiResult<Vec<Project>> {
+    Ok(db::projects::list(db)
+        .await?
+        .into_iter()
+        .map(|(p, count, latest)| {
+            let slug = p.slug.clone();
+            p.into_json(count, latest.map(|r| r.into_json(&slug)))
+        })
+        .collect())
+}
+
+pub async fn project_json(db: &Db, slug: &str) -> ApiResult<Project> {
+    projects(db)
+        .await?
+        .into_iter()
+        .find(|p| p.slug == slug)
+        .ok_or_else(|| ApiError::not_found(format!("project '{slug}'")))
+}
+
+pub async fn runs(db: &Db, slug: &str, query: &RunQuery) -> ApiResult<Page<RunSummary>> {
+    let p = project(db, slug).await?;
+    let (limit, offset) = page_bounds(query.limit, query.offset);
+    let branch = query.branch.as_deref().map(str::trim).filter(|b| !b.is_empty());
+    let (rows, total) = db::runs::list(db, p.id, branch, limit, offset).await?;
+    Ok(Page { items: rows.into_iter().map(|r| r.into_json(&p.slug)).collect(), total, limit, offset })
+}
+
+pub async fn branches(db: &Db, slug: &str) -> ApiResult<Vec<String>> {
+    let p = project(db, slug).await?;
+    Ok(db::runs::branches(db, p.id).await?)
+}
+
+pub async fn run<'a>(db: &Db, slug: &str, run: impl Into<Ident<'a>>) -> ApiResult<RunDetail> {
+    let p = project(db, slug).await?;
+    let r = run_row(db, &p, run).await?;
+    let jobs = db::jobs::list(db, r.id).await?;
+    Ok(RunDetail { run: r.into_json(&p.slug), jobs: jobs.into_iter().map(JobRow::into_json).collect() })
+}
+
+pub async fn job<'a>(db: &Db, slug: &str, run: impl Into<Ident<'a>>, job: impl Into<Ident<'a>>) -> ApiResult<JobDetail> {
+    let (p, r, j) = job_path(db, slug, run, job).await?;
+    let uploads = results::uploads(db, j.id).await?;
+    Ok(JobDetail {
+        run: r.into_json(&p.slug),
+        job: j.into_json(),
+        uploads: uploads.into_iter().map(|u| u.into_json()).collect(),
+    })
+}
+
+pub async fn job_counts<'a>(
+    db: &Db,
+    slug: &str,
+    run: impl Into<Ident<'a>>,
+    job: impl Into<Ident<'a>>,
+) -> ApiResult<Counts> {
+    let (_, _, j) = job_path(db, slug, run, job).await?;
+    Ok(j.counts.into())
+}
+
+/// `status` and `order` words of a test-result query, checked.
+pub fn parse_result_query(q: &TestResultQuery) -> ApiResult<(results::Filter, results::Order)> {
+    let filter = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("all") => results::Filter::All,
+        Some("flaky") => results::Filter::Flaky,
+        Some(s) => results::Filter::Status(s.parse::<TestStatus>().map_err(|_| {
+            ApiError::BadRequest(format!(
+                "unknown status '{s}' (expected one of: all, failed, error, skipped, passed, flaky)"
+            ))
+        })?),
+    };
+    let order = match q.order.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("status") => results::Order::Status,
+        Some("name") => results::Order::Name,
+        Some("duration") => results::Order::Duration,
+        Some(o) => {
+            return Err(ApiError::BadRequest(format!("unknown order '{o}' (expected one of: status, name, duration)")));
+        }
+    };
+    Ok((filter, order))
+}
+
+pub async fn test_results<'a>(
+    db: &Db,
+    slug: &str,
+    run: impl Into<Ident<'a>>,
+    job: impl Into<Ident<'a>>,
+    query: &TestResultQuery,
+) -> ApiResult<Page<TestResultRow>> {
+    let (filter, order) = parse_result_query(query)?;
+    let (_, _, j) = job_path(db, slug, run, job).await?;
+    let (limit, offset) = page_bounds(query.limit, query.offset);
+    let counts: Counts = j.counts.into();
+    let known_total = match filter {
+        results::Filter::All => Some(counts.total),
+        results::Filter::Status(s) => Some(counts.of(s)),
+        results::Filter::Flaky => Some(counts.flaky),
+    };
+    let (rows, total) = results::list(db, j.id, filter, query.q.as_deref(), order, limit, offset, known_total).await?;
+    Ok(Page { items: rows.into_iter().map(|r| r.into_json()).collect(), total, limit, offset })
+}
+
+pub async fn test_page<'a>(
+    db: &Db,
+    slug: &str,
+    run: impl Into<Ident<'a>>,
+    job: impl Into<Ident<'a>>,
+    id: i64,
+) -> ApiResult<TestPage> {
+    let (p, r, j) = job_path(db, slug, run, job).await?;
+    let row = results::get(db, j.id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("test result {id} in job '{}'", j.key)))?;
+    let history = results::history(db, p.id, row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
+    Ok(TestPage {
+        run: r.into_json(&p.slug),
+        job: j.into_json(),
+        result: row.into_json(),
+        history: history.into_iter().map(|h| h.into_json()).collect(),
+    })
+}

@@ -1,0 +1,106 @@
+//! Writes through the API: projects, runs, jobs. Each runs in one
+//! transaction with the run's derived status kept current.
+
+use crate::db::rows::{JobRow, ProjectRow, RunRow};
+use crate::db::{self, Db};
+use crate::error::{ApiError, ApiResult};
+use shared::model::{CreateJob, CreateRun, UpdateJob};
+use shared::validate;
+
+pub async fn create_project(db: &Db, slug: &str, name: Option<&str>) -> ApiResult<ProjectRow> {
+    validate::slug(slug).map_err(ApiError::BadRequest)?;
+    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(slug);
+    validate::name("project name", name).map_err(ApiError::BadRequest)?;
+    match db::projects::create(db, slug, name).await {
+        Ok(p) => Ok(p),
+        Err(e) if db::is_unique_violation(&e) => Err(ApiError::Conflict(format!("project '{slug}' already exists"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn check_run(req: &CreateRun) -> ApiResult<()> {
+    validate::name("run name", &req.name).map_err(ApiError::BadRequest)?;
+    for (field, value, max) in [
+        ("revision", &req.revision, 255),
+        ("branch", &req.branch, 255),
+        ("author", &req.author, 255),
+        ("url", &req.url, 2048),
+    ] {
+        validate::optional(field, value.as_deref(), max).map_err(ApiError::BadRequest)?;
+    }
+    if let Some(url) = &req.url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ApiError::BadRequest(format!("url must be an http(s) URL, got '{url}'")));
+        }
+    }
+    Ok(())
+}
+
+/// Creates the run, or returns the one with that name (`created` false).
+/// A repeated request must agree with the stored revision and branch:
+/// two different commits under one run name is a client bug worth a 409.
+pub async fn create_run(db: &Db, project: &ProjectRow, req: &CreateRun) -> ApiResult<(RunRow, bool)> {
+    check_run(req)?;
+    let mut tx = db.begin_write().await?;
+    let (row, created) = db::runs::insert_or_get(&mut tx, project.id, req).await?;
+    if created {
+        tx.commit().await?;
+        return Ok((row, true));
+    }
+    for (field, stored, asked) in [("revision", &row.revision, &req.revision), ("branch", &row.branch, &req.branch)] {
+        if let (Some(stored), Some(asked)) = (stored, asked) {
+            if stored != asked {
+                return Err(ApiError::Conflict(format!(
+                    "run '{}' already exists with {field} '{stored}', not '{asked}'",
+                    row.name
+                )));
+            }
+        }
+    }
+    let row = db::runs::fill_missing(&mut tx, row.id, req).await?;
+    tx.commit().await?;
+    Ok((row, false))
+}
+
+fn check_job(req: &CreateJob) -> ApiResult<()> {
+    validate::name("job key", &req.key).map_err(ApiError::BadRequest)?;
+    if let Some(name) = &req.name {
+        validate::name("job name", name).map_err(ApiError::BadRequest)?;
+    }
+    validate::optional("platform", req.platform.as_deref(), 255).map_err(ApiError::BadRequest)?;
+    validate::optional("machine", req.machine.as_deref(), 255).map_err(ApiError::BadRequest)?;
+    if let Some(labels) = &req.labels {
+        if labels.len() > 50 {
+            return Err(ApiError::BadRequest("at most 50 labels per job".into()));
+        }
+        for l in labels {
+            validate::name("label", l).map_err(ApiError::BadRequest)?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates the job, or returns the one with that key (`created` false).
+/// Use PATCH to change an existing job's state or result.
+pub async fn create_job(db: &Db, project: &ProjectRow, run: &RunRow, req: &CreateJob) -> ApiResult<(JobRow, bool)> {
+    check_job(req)?;
+    let mut tx = db.begin_write().await?;
+    let (row, created) = db::jobs::insert_or_get(&mut tx, project.id, run.id, req).await?;
+    let row = if created { row } else { db::jobs::fill_missing(&mut tx, row.id, req).await? };
+    db::runs::refresh_status(&mut tx, run.id).await?;
+    tx.commit().await?;
+    Ok((row, created))
+}
+
+pub async fn update_job(db: &Db, run: &RunRow, job: &JobRow, req: &UpdateJob) -> ApiResult<JobRow> {
+    if req == &UpdateJob::default() {
+        return Err(ApiError::BadRequest(
+            "nothing to update: give at least one of state, result, started_at, finished_at".into(),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    let row = db::jobs::update(&mut tx, job.id, req).await?;
+    db::runs::refresh_status(&mut tx, run.id).await?;
+    tx.commit().await?;
+    Ok(row)
+}
