@@ -71,7 +71,7 @@ pub fn routes(max_body_bytes: u64) -> Router<AppState> {
         .route("/healthz", get(healthz))
 }
 
-async fn api_not_found(uri: axum::http::Uri) -> ApiError {
+async fn api_not_found(axum::extract::OriginalUri(uri): axum::extract::OriginalUri) -> ApiError {
     ApiError::NotFound(format!("no API route {}", uri.path()))
 }
 

@@ -1,0 +1,265 @@
+//! Test harness: the real router on a real database, SQLite in a temporary
+//! directory or a fresh PostgreSQL database per test.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use server::config::Config;
+use server::db::Db;
+use server::state::AppState;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tower::ServiceExt;
+
+pub const BOUNDARY: &str = "assay-test-boundary-7MA4YWxkTrZu0gW";
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: Db,
+    pub dir: tempfile::TempDir,
+    pg_database: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The shared conformance corpus beside the repository.
+pub fn corpus(rel: &str) -> PathBuf {
+    let base = std::env::var("ASSAY_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
+    base.join("test-reports").join(rel)
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("TEST_DATABASE_URL has a database path");
+    format!("{base}/{db}")
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> TestApp {
+        Self::with_config(backend, |_| {}).await
+    }
+
+    pub async fn with_config(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (db, pg_database) = match backend {
+            Backend::Sqlite => (Db::connect(None, dir.path()).await.expect("sqlite"), None),
+            Backend::Postgres => {
+                let admin_url = pg_admin_url();
+                let name = format!(
+                    "assay_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    rand_suffix()
+                );
+                let admin = Db::connect_postgres(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL must be reachable at {admin_url} (set TEST_DATABASE_URL): {e}")
+                });
+                let Db::Postgres(pool) = &admin else { unreachable!() };
+                sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(pool).await.expect("create test database");
+                admin.close().await;
+                let db = Db::connect_postgres(&with_database(&admin_url, &name)).await.expect("connect test database");
+                (db, Some((admin_url, name)))
+            }
+        };
+        db.migrate().await.expect("migrations");
+        let mut config = Config::for_tests(dir.path().join("tmp"));
+        tweak(&mut config);
+        let site = dir.path().join("site");
+        let state = AppState {
+            db: db.clone(),
+            config: Arc::new(config),
+            leptos_options: server::web::leptos_options(&site, "127.0.0.1:0".parse().unwrap()),
+        };
+        TestApp { router: server::app(state), db, dir, pg_database }
+    }
+
+    pub async fn project(&self, slug: &str) -> String {
+        server::service::write::create_project(&self.db, slug, None).await.expect("project");
+        self.token(slug, server::db::tokens::Scope::Write).await
+    }
+
+    pub async fn token(&self, slug: &str, scope: server::db::tokens::Scope) -> String {
+        let p = server::service::read::project(&self.db, slug).await.expect("project exists");
+        server::db::tokens::create(&self.db, p.id, "test", scope).await.expect("token").0
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.expect("router answers");
+        let status = res.status();
+        let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+        Resp { status, body, content_type }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_json<T: Serialize>(&self, path: &str, token: Option<&str>, body: &T) -> Resp {
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(req.body(Body::from(serde_json::to_vec(body).unwrap())).unwrap()).await
+    }
+
+    pub async fn patch_json<T: Serialize>(&self, path: &str, token: Option<&str>, body: &T) -> Resp {
+        let mut req = Request::patch(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(req.body(Body::from(serde_json::to_vec(body).unwrap())).unwrap()).await
+    }
+
+    /// Uploads files (name, bytes) as multipart/form-data.
+    pub async fn upload(&self, path: &str, token: Option<&str>, files: &[(&str, Vec<u8>)]) -> Resp {
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"));
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(req.body(Body::from(multipart(files))).unwrap()).await
+    }
+
+    /// Creates run `run` (on `branch`) and job `job`, returns the job's URL path.
+    pub async fn run_and_job(&self, token: &str, project: &str, run: &str, branch: Option<&str>, job: &str) -> String {
+        let r = self
+            .post_json(
+                &format!("/api/v1/projects/{project}/runs"),
+                Some(token),
+                &serde_json::json!({"name": run, "branch": branch, "revision": format!("rev-{run}")}),
+            )
+            .await;
+        assert!(r.status.is_success(), "create run: {} {}", r.status, r.text());
+        let run_path = format!("/api/v1/projects/{project}/runs/{}", enc(run));
+        let j = self.post_json(&format!("{run_path}/jobs"), Some(token), &serde_json::json!({"key": job})).await;
+        assert!(j.status.is_success(), "create job: {} {}", j.status, j.text());
+        format!("{run_path}/jobs/{}", enc(job))
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        server::on_db!(&self.db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).expect("count query")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.pg_database.take() {
+            let db = self.db.clone();
+            // Dropping needs async work; run it to completion on its own runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async move {
+                    db.close().await;
+                    if let Ok(Db::Postgres(admin)) = Db::connect_postgres(&admin_url).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&admin).await;
+                        admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn rand_suffix() -> u32 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+}
+
+/// Percent-encodes a path segment.
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn multipart(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/xml\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+    pub content_type: String,
+}
+
+impl Resp {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not the expected JSON ({e}): {}", self.text()))
+    }
+
+    pub fn value(&self) -> serde_json::Value {
+        self.json()
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts an error answer: status, JSON `{error, detail}`, and a detail
+    /// containing `needle`.
+    pub fn assert_error(&self, status: StatusCode, code: &str, needle: &str) {
+        assert_eq!(self.status, status, "{}", self.text());
+        let v = self.value();
+        assert_eq!(v["error"], code, "{}", self.text());
+        let detail = v["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(needle), "detail {detail:?} should contain {needle:?}");
+    }
+}
+
+/// Declares `#[tokio::test]`s running `$body(app)` on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident => $body:ident;)+) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$body($crate::common::TestApp::new($crate::common::Backend::Sqlite).await).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$body($crate::common::TestApp::new($crate::common::Backend::Postgres).await).await;
+                }
+            )+
+        }
+    };
+}
