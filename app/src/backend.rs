@@ -3,7 +3,10 @@
 //! implementation through Leptos context.
 
 use crate::error::AppError;
-use shared::model::{JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery, TestResultRow};
+use shared::model::{
+    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery,
+    TestResultRow,
+};
 use std::sync::Arc;
 
 #[async_trait::async_trait]

@@ -35,9 +35,17 @@ pub fn encode(s: &str) -> String {
 pub fn query(pairs: &[(&str, Option<String>)]) -> String {
     let parts: Vec<String> = pairs
         .iter()
-        .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(v))))
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode(v)))
+        })
         .collect();
-    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
 }
 
 #[cfg(test)]
@@ -48,6 +56,13 @@ mod tests {
     fn urls() {
         assert_eq!(test("web", 1, 2, 3), "/projects/web/runs/1/jobs/2/tests/3");
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
-        assert_eq!(query(&[("q", Some("x y".into())), ("page", None), ("s", Some(String::new()))]), "?q=x%20y");
+        assert_eq!(
+            query(&[
+                ("q", Some("x y".into())),
+                ("page", None),
+                ("s", Some(String::new()))
+            ]),
+            "?q=x%20y"
+        );
     }
 }

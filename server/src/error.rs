@@ -32,7 +32,12 @@ pub enum ApiError {
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{file}: {detail}")]
-    Parse { file: String, detail: String, line: Option<u64>, column: Option<u64> },
+    Parse {
+        file: String,
+        detail: String,
+        line: Option<u64>,
+        column: Option<u64>,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -85,10 +90,18 @@ impl ApiError {
             other => other.to_string(),
         };
         let (file, line, column) = match self {
-            ApiError::Parse { file, line, column, .. } => (Some(file.clone()), *line, *column),
+            ApiError::Parse {
+                file, line, column, ..
+            } => (Some(file.clone()), *line, *column),
             _ => (None, None, None),
         };
-        ErrorBody { error: self.code().to_owned(), detail, file, line, column }
+        ErrorBody {
+            error: self.code().to_owned(),
+            detail,
+            file,
+            line,
+            column,
+        }
     }
 }
 

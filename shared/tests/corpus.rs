@@ -82,7 +82,11 @@ fn manifest_rows() -> Vec<Row> {
     let mut in_table = false;
     for line in text.lines() {
         if let Some(h) = line.strip_prefix("## ") {
-            base = h.split_whitespace().next().filter(|p| p.ends_with('/')).map(str::to_owned);
+            base = h
+                .split_whitespace()
+                .next()
+                .filter(|p| p.ends_with('/'))
+                .map(str::to_owned);
             in_table = false;
             continue;
         }
@@ -94,7 +98,9 @@ fn manifest_rows() -> Vec<Row> {
             continue;
         }
         let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
-        let [file, format, _tool, expected] = cells[..] else { continue };
+        let [file, format, _tool, expected] = cells[..] else {
+            continue;
+        };
         let Some(base) = &base else { continue };
         let rel = format!("{base}{}", file.trim_matches('`'));
         rows.push(Row {
@@ -110,23 +116,41 @@ fn manifest_rows() -> Vec<Row> {
 fn is_xml_format(format: &str) -> bool {
     matches!(
         format,
-        "JUnit XML" | ".NET TRX" | "NUnit 2 XML" | "NUnit 3 XML" | "xUnit.net v2 XML" | "xml?" | "xml:suites" | "xml:test-suite"
+        "JUnit XML"
+            | ".NET TRX"
+            | "NUnit 2 XML"
+            | "NUnit 3 XML"
+            | "xUnit.net v2 XML"
+            | "xml?"
+            | "xml:suites"
+            | "xml:test-suite"
     )
 }
 
 fn num_after(text: &str, key: &str) -> Option<i64> {
     let i = text.find(key)? + key.len();
-    let digits: String = text[i..].chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
+    let digits: String = text[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
     digits.parse().ok()
 }
 
 fn expectation(row: &Row) -> Expectation {
     let e = &row.expected;
-    let tool = e.split("<br>").filter(|p| p.starts_with("tool-expected")).collect::<Vec<_>>();
-    let derived = e.split("<br>").find(|p| p.starts_with("derived:")).unwrap_or("");
+    let tool = e
+        .split("<br>")
+        .filter(|p| p.starts_with("tool-expected"))
+        .collect::<Vec<_>>();
+    let derived = e
+        .split("<br>")
+        .find(|p| p.starts_with("derived:"))
+        .unwrap_or("");
     // Not XML is not XML, however lenient some tool is with it.
     if derived.contains("NOT WELL-FORMED")
-        || tool.iter().any(|t| t.contains("parse exception") || t.contains("parse errors:") || t.contains("(corrupt)"))
+        || tool.iter().any(|t| {
+            t.contains("parse exception") || t.contains("parse errors:") || t.contains("(corrupt)")
+        })
     {
         return Expectation::Rejected;
     }
@@ -181,7 +205,9 @@ fn expectation(row: &Row) -> Expectation {
             }
         }
     }
-    if derived.contains("NOT WELL-FORMED") || (derived.trim() == "derived: {}" && row.format.starts_with("xml:")) {
+    if derived.contains("NOT WELL-FORMED")
+        || (derived.trim() == "derived: {}" && row.format.starts_with("xml:"))
+    {
         return Expectation::Rejected;
     }
     if derived.contains(", tests ") && derived.contains(", passed ") {
@@ -203,8 +229,18 @@ fn expectation(row: &Row) -> Expectation {
         if let Some(i) = derived.find(&format!("derived: {key}")) {
             let s = &derived[i + "derived: ".len() + key.len()..];
             let total = num_after(s, "");
-            let tally = s.find('{').and_then(|a| s[a..].find('}').map(|b| &s[a + 1..a + b])).unwrap_or("");
-            let mut x = Expect { total, passed: Some(0), failed: Some(0), errors: Some(0), skipped: Some(0), ..Expect::default() };
+            let tally = s
+                .find('{')
+                .and_then(|a| s[a..].find('}').map(|b| &s[a + 1..a + b]))
+                .unwrap_or("");
+            let mut x = Expect {
+                total,
+                passed: Some(0),
+                failed: Some(0),
+                errors: Some(0),
+                skipped: Some(0),
+                ..Expect::default()
+            };
             for entry in tally.split(", ").filter(|p| !p.is_empty()) {
                 let (k, v) = entry.split_once(": ").unwrap();
                 let k = k.trim_matches('\'');
@@ -232,7 +268,11 @@ fn expectation(row: &Row) -> Expectation {
 }
 
 fn matches(x: &Expect, c: &shared::Counts, retried: i64) -> bool {
-    let failed = if x.lumped { c.failed + c.errors } else { c.failed };
+    let failed = if x.lumped {
+        c.failed + c.errors
+    } else {
+        c.failed
+    };
     let ok = |want: Option<i64>, got: i64| want.is_none_or(|w| w == got);
     ok(x.total, c.total)
         && ok(x.passed, c.passed)
@@ -246,36 +286,54 @@ fn matches(x: &Expect, c: &shared::Counts, retried: i64) -> bool {
 fn every_xml_report_in_the_corpus_parses_to_its_manifest_figures() {
     let rows = manifest_rows();
     let xml_rows: Vec<&Row> = rows.iter().filter(|r| is_xml_format(&r.format)).collect();
-    assert!(xml_rows.len() >= 190, "expected the whole corpus, found {} XML rows", xml_rows.len());
+    assert!(
+        xml_rows.len() >= 190,
+        "expected the whole corpus, found {} XML rows",
+        xml_rows.len()
+    );
     let mut failures = Vec::new();
     let mut by_outcome = BTreeMap::<&str, usize>::new();
     for row in xml_rows {
-        let bytes = std::fs::read(&row.path).unwrap_or_else(|e| panic!("{}: {e}", row.path.display()));
+        let bytes =
+            std::fs::read(&row.path).unwrap_or_else(|e| panic!("{}: {e}", row.path.display()));
         let parsed = parse_bytes(&bytes, FormatChoice::Auto);
-        let deviation = DEVIATIONS.iter().find(|(suffix, _, _)| row.rel.ends_with(suffix));
+        let deviation = DEVIATIONS
+            .iter()
+            .find(|(suffix, _, _)| row.rel.ends_with(suffix));
         match (parsed, deviation) {
             (Ok(r), Some((_, want, _))) => {
                 let c = r.outcome.counts;
                 let got = [c.total, c.passed, c.failed, c.errors, c.skipped, c.flaky];
                 if &got != want {
-                    failures.push(format!("{}: got {got:?}, documented deviation says {want:?}", row.rel));
+                    failures.push(format!(
+                        "{}: got {got:?}, documented deviation says {want:?}",
+                        row.rel
+                    ));
                 }
                 *by_outcome.entry("deviation (documented)").or_default() += 1;
             }
-            (Err(e), Some(_)) => failures.push(format!("{}: documented as accepted but rejected: {e}", row.rel)),
+            (Err(e), Some(_)) => failures.push(format!(
+                "{}: documented as accepted but rejected: {e}",
+                row.rel
+            )),
             (parsed, None) => match (expectation(row), parsed) {
                 (Expectation::Rejected, Err(e)) => {
                     if e.message.trim().is_empty() || (e.offset.is_some() && e.line.is_none()) {
-                        failures.push(format!("{}: error without a clear message or position: {e:?}", row.rel));
+                        failures.push(format!(
+                            "{}: error without a clear message or position: {e:?}",
+                            row.rel
+                        ));
                     }
                     *by_outcome.entry("rejected as expected").or_default() += 1;
                 }
-                (Expectation::Rejected, Ok(r)) => {
-                    failures.push(format!("{}: should be rejected, parsed {:?}", row.rel, r.outcome.counts))
-                }
-                (Expectation::AnyOf(_, source), Err(e)) => {
-                    failures.push(format!("{}: rejected ({e}) but {source} has figures", row.rel))
-                }
+                (Expectation::Rejected, Ok(r)) => failures.push(format!(
+                    "{}: should be rejected, parsed {:?}",
+                    row.rel, r.outcome.counts
+                )),
+                (Expectation::AnyOf(_, source), Err(e)) => failures.push(format!(
+                    "{}: rejected ({e}) but {source} has figures",
+                    row.rel
+                )),
                 (Expectation::AnyOf(views, source), Ok(r)) => {
                     let retried: i64 = r.cases.iter().map(|c| i64::from(c.retries)).sum();
                     if !views.iter().any(|v| matches(v, &r.outcome.counts, retried)) {
@@ -290,7 +348,12 @@ fn every_xml_report_in_the_corpus_parses_to_its_manifest_figures() {
         }
     }
     eprintln!("corpus outcomes: {by_outcome:?}");
-    assert!(failures.is_empty(), "{} corpus mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} corpus mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -301,7 +364,9 @@ fn every_non_xml_report_is_rejected_with_a_hint() {
         let bytes = std::fs::read(&row.path).unwrap();
         let err = parse_bytes(&bytes, FormatChoice::Auto).expect_err(&row.rel);
         assert!(
-            err.message.contains("JSON") || err.message.contains("not an XML") || err.message.contains("empty"),
+            err.message.contains("JSON")
+                || err.message.contains("not an XML")
+                || err.message.contains("empty"),
             "{}: {err}",
             row.rel
         );
@@ -312,7 +377,11 @@ fn every_non_xml_report_is_rejected_with_a_hint() {
     for entry in std::fs::read_dir(&tap_dir).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
-        assert!(parse_bytes(&bytes, FormatChoice::Auto).is_err(), "{} is TAP", path.display());
+        assert!(
+            parse_bytes(&bytes, FormatChoice::Auto).is_err(),
+            "{} is TAP",
+            path.display()
+        );
     }
 }
 
@@ -320,19 +389,42 @@ fn every_non_xml_report_is_rejected_with_a_hint() {
 #[test]
 fn ctest_and_nextest_files_generated_by_the_real_tools() {
     let dir = corpus_dir().join("test-reports/generated-locally");
-    let ctest = parse_bytes(&std::fs::read(dir.join("ctest/ctest-junit.xml")).unwrap(), FormatChoice::Auto).unwrap();
+    let ctest = parse_bytes(
+        &std::fs::read(dir.join("ctest/ctest-junit.xml")).unwrap(),
+        FormatChoice::Auto,
+    )
+    .unwrap();
     let c = ctest.outcome.counts;
     // CTest: 3 passed, 2 failed (fails, times_out), 2 skipped + 1 disabled.
-    assert_eq!((c.total, c.passed, c.failed, c.errors, c.skipped), (8, 3, 2, 0, 3));
-    let odd = ctest.cases.iter().find(|t| t.name.contains("ünïcode")).unwrap();
+    assert_eq!(
+        (c.total, c.passed, c.failed, c.errors, c.skipped),
+        (8, 3, 2, 0, 3)
+    );
+    let odd = ctest
+        .cases
+        .iter()
+        .find(|t| t.name.contains("ünïcode"))
+        .unwrap();
     assert_eq!(odd.name, "name with <xml> & ünïcode");
 
-    let nextest = parse_bytes(&std::fs::read(dir.join("cargo-nextest/junit.xml")).unwrap(), FormatChoice::Auto).unwrap();
+    let nextest = parse_bytes(
+        &std::fs::read(dir.join("cargo-nextest/junit.xml")).unwrap(),
+        FormatChoice::Auto,
+    )
+    .unwrap();
     let c = nextest.outcome.counts;
     // "6 tests run: 5 passed (1 flaky), 1 failed, 1 skipped" — the ignored
     // test is absent from the JUnit file.
     assert_eq!((c.total, c.passed, c.failed, c.flaky), (6, 5, 1, 1));
-    let failing = nextest.cases.iter().find(|t| t.status == shared::TestStatus::Failed).unwrap();
+    let failing = nextest
+        .cases
+        .iter()
+        .find(|t| t.status == shared::TestStatus::Failed)
+        .unwrap();
     assert_eq!(failing.retries, 2);
-    assert!(nextest.outcome.warnings.is_empty(), "{:?}", nextest.outcome.warnings);
+    assert!(
+        nextest.outcome.warnings.is_empty(),
+        "{:?}",
+        nextest.outcome.warnings
+    );
 }

@@ -13,9 +13,17 @@ pub struct RunsView {
 }
 
 #[server]
-pub async fn list_runs(project: String, branch: Option<String>, page: Option<i64>) -> Result<RunsView, AppError> {
+pub async fn list_runs(
+    project: String,
+    branch: Option<String>,
+    page: Option<i64>,
+) -> Result<RunsView, AppError> {
     let backend = crate::backend::backend()?;
-    let query = shared::model::RunQuery { branch, limit: Some(super::PAGE_SIZE), offset: Some(super::offset(page)) };
+    let query = shared::model::RunQuery {
+        branch,
+        limit: Some(super::PAGE_SIZE),
+        offset: Some(super::offset(page)),
+    };
     Ok(RunsView {
         project: backend.project(&project).await?,
         runs: backend.runs(&project, query).await?,

@@ -1,6 +1,6 @@
 use crate::error::AppError;
 use leptos::prelude::*;
-use shared::model::{Page, TestResultQuery, TestResultRow};
+use shared::model::{Page, TestResultRow};
 
 #[server]
 pub async fn list_test_results(
@@ -12,12 +12,14 @@ pub async fn list_test_results(
     order: Option<String>,
     page: Option<i64>,
 ) -> Result<Page<TestResultRow>, AppError> {
-    let query = TestResultQuery {
+    let query = shared::model::TestResultQuery {
         status,
         q,
         order,
         limit: Some(super::PAGE_SIZE),
         offset: Some(super::offset(page)),
     };
-    crate::backend::backend()?.test_results(&project, run, job, query).await
+    crate::backend::backend()?
+        .test_results(&project, run, job, query)
+        .await
 }

@@ -6,7 +6,10 @@ use shared::Counts;
 /// `1204 tests · 1190 passed · 3 failed · …`, each figure optionally a link
 /// (to filter a table by that status).
 #[component]
-pub fn CountsFigures(counts: Counts, #[prop(optional, into)] link: Option<Callback<&'static str, String>>) -> impl IntoView {
+pub fn CountsFigures(
+    counts: Counts,
+    #[prop(optional, into)] link: Option<Callback<&'static str, String>>,
+) -> impl IntoView {
     let items = [
         ("total", "tests", counts.total, true),
         ("passed", "passed", counts.passed, true),
@@ -23,7 +26,10 @@ pub fn CountsFigures(counts: Counts, #[prop(optional, into)] link: Option<Callba
             let class = format!("figure {key}");
             let status = if key == "total" { "all" } else { key };
             match &link {
-                Some(make) => view! { <a class=class href=make.run(status) data-count=key>{text}</a> }.into_any(),
+                Some(make) => {
+                    view! { <a class=class href=make.run(status) data-count=key>{text}</a> }
+                        .into_any()
+                }
                 None => view! { <span class=class data-count=key>{text}</span> }.into_any(),
             }
         })

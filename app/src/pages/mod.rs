@@ -31,7 +31,13 @@ pub(crate) fn query_param(name: &'static str) -> Memo<Option<String>> {
 /// The `page` query parameter (1-based).
 pub(crate) fn page_param() -> Memo<Option<i64>> {
     let query = use_query_map();
-    Memo::new(move |_| query.read().get("page").and_then(|p| p.parse().ok()).filter(|p: &i64| *p >= 1))
+    Memo::new(move |_| {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .filter(|p: &i64| *p >= 1)
+    })
 }
 
 pub(crate) fn loading() -> impl IntoView {

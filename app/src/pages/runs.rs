@@ -33,7 +33,11 @@ pub fn RunsPage() -> impl IntoView {
 
 #[component]
 fn Runs(view: RunsView, branch: Option<String>) -> impl IntoView {
-    let RunsView { project, runs, branches } = view;
+    let RunsView {
+        project,
+        runs,
+        branches,
+    } = view;
     let slug = project.slug.clone();
     let options = branches
         .into_iter()
@@ -75,7 +79,10 @@ fn Runs(view: RunsView, branch: Option<String>) -> impl IntoView {
         format!(
             "{}{}",
             routes::project(&pager_slug),
-            routes::query(&[("branch", branch_q.clone()), ("page", Some(page.to_string()))])
+            routes::query(&[
+                ("branch", branch_q.clone()),
+                ("page", Some(page.to_string()))
+            ])
         )
     };
     view! {

@@ -14,14 +14,17 @@ pub async fn token(db: &Db, bearer: &Bearer) -> ApiResult<TokenRow> {
                 .into(),
         ));
     };
-    db::tokens::find(db, token)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the API token is not valid (unknown or revoked)".into()))
+    db::tokens::find(db, token).await?.ok_or_else(|| {
+        ApiError::Unauthorized("the API token is not valid (unknown or revoked)".into())
+    })
 }
 
 pub fn may_write(token: &TokenRow, project: &ProjectRow) -> ApiResult<()> {
     if token.project_id != project.id {
-        return Err(ApiError::Forbidden(format!("this API token does not belong to project '{}'", project.slug)));
+        return Err(ApiError::Forbidden(format!(
+            "this API token does not belong to project '{}'",
+            project.slug
+        )));
     }
     if token.scope != db::tokens::Scope::Write.as_str() {
         return Err(ApiError::Forbidden("this API token is read-only".into()));

@@ -30,7 +30,11 @@ pub async fn create(
     let (_, project) = auth::writer(&s.db, &bearer, &project).await?;
     let run = read::run_row(&s.db, &project, &run).await?;
     let (row, created) = write::create_job(&s.db, &project, &run, &req).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(row.into_json())))
 }
 
@@ -52,7 +56,11 @@ pub async fn update(
     let (_, project) = auth::writer(&s.db, &bearer, &project).await?;
     let run = read::run_row(&s.db, &project, &run).await?;
     let job = read::job_row(&s.db, &run, &job).await?;
-    Ok(Json(write::update_job(&s.db, &run, &job, &req).await?.into_json()))
+    Ok(Json(
+        write::update_job(&s.db, &run, &job, &req)
+            .await?
+            .into_json(),
+    ))
 }
 
 /// A job with its run and uploaded report files.

@@ -18,6 +18,9 @@ pub async fn list(State(s): State<AppState>) -> ApiResult<Json<Vec<Project>>> {
 #[utoipa::path(get, path = "/api/v1/projects/{project}", tag = "projects",
     params(("project" = String, Path, description = "project slug")),
     responses((status = 200, body = Project), (status = 404, body = ErrorBody)))]
-pub async fn get(State(s): State<AppState>, Path(project): Path<String>) -> ApiResult<Json<Project>> {
+pub async fn get(
+    State(s): State<AppState>,
+    Path(project): Path<String>,
+) -> ApiResult<Json<Project>> {
     Ok(Json(read::project_json(&s.db, &project).await?))
 }

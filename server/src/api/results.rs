@@ -60,7 +60,11 @@ pub async fn upload(
         .map_err(|e: shared::status::UnknownValue| ApiError::BadRequest(e.to_string()))?;
     let run = read::run_row(&s.db, &project, &run).await?;
     let job = read::job_row(&s.db, &run, &job).await?;
-    let target = Target { project_id: project.id, run_id: run.id, job_id: job.id };
+    let target = Target {
+        project_id: project.id,
+        run_id: run.id,
+        job_id: job.id,
+    };
 
     let limit = s.config.max_body_bytes;
     let mut budget = limit;
@@ -73,9 +77,9 @@ pub async fn upload(
         .to_ascii_lowercase();
     let mut files = Vec::new();
     if content_type.starts_with("multipart/form-data") {
-        let mut multipart = Multipart::from_request(request, &s)
-            .await
-            .map_err(|e| ApiError::BadRequest(format!("invalid multipart body: {}", e.body_text())))?;
+        let mut multipart = Multipart::from_request(request, &s).await.map_err(|e| {
+            ApiError::BadRequest(format!("invalid multipart body: {}", e.body_text()))
+        })?;
         let mut n = 0;
         loop {
             let field = match multipart.next_field().await {
@@ -98,10 +102,9 @@ pub async fn upload(
         || content_type.starts_with("text/plain")
     {
         let filename = q.filename.clone().unwrap_or_else(|| "report.xml".into());
-        let body = request
-            .into_body()
-            .into_data_stream()
-            .map(|chunk| chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}"))));
+        let body = request.into_body().into_data_stream().map(|chunk| {
+            chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))
+        });
         files.push(spool::spool(filename, body, &dir, &mut budget, limit).await?);
     } else {
         return Err(ApiError::UnsupportedMediaType(format!(
@@ -130,7 +133,9 @@ pub async fn list(
     Path((project, run, job)): Path<(String, String, String)>,
     ApiQuery(q): ApiQuery<TestResultQuery>,
 ) -> ApiResult<Json<Page<TestResultRow>>> {
-    Ok(Json(read::test_results(&s.db, &project, &run, &job, &q).await?))
+    Ok(Json(
+        read::test_results(&s.db, &project, &run, &job, &q).await?,
+    ))
 }
 
 /// A job's counts, as stored at ingest.
@@ -157,6 +162,10 @@ pub async fn get(
     State(s): State<AppState>,
     Path((project, run, job, id)): Path<(String, String, String, String)>,
 ) -> ApiResult<Json<TestPage>> {
-    let id: i64 = id.parse().map_err(|_| ApiError::BadRequest(format!("test result id must be a number, got '{id}'")))?;
-    Ok(Json(read::test_page(&s.db, &project, &run, &job, id).await?))
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::BadRequest(format!("test result id must be a number, got '{id}'"))
+    })?;
+    Ok(Json(
+        read::test_page(&s.db, &project, &run, &job, id).await?,
+    ))
 }

@@ -28,7 +28,11 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<RunSummary>)> {
     let (_, project) = auth::writer(&s.db, &bearer, &project).await?;
     let (row, created) = write::create_run(&s.db, &project, &req).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(row.into_json(&project.slug))))
 }
 
@@ -49,6 +53,9 @@ pub async fn list(
     params(("project" = String, Path, description = "project slug"),
            ("run" = String, Path, description = "run name (URL-encoded) or numeric id")),
     responses((status = 200, body = RunDetail), (status = 404, body = ErrorBody)))]
-pub async fn get(State(s): State<AppState>, Path((project, run)): Path<(String, String)>) -> ApiResult<Json<RunDetail>> {
+pub async fn get(
+    State(s): State<AppState>,
+    Path((project, run)): Path<(String, String)>,
+) -> ApiResult<Json<RunDetail>> {
     Ok(Json(read::run(&s.db, &project, &run).await?))
 }

@@ -8,7 +8,11 @@ use crate::config::{DbArgs, ServeArgs};
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "assay", version, about = "Assay: test, performance and trace results from CI, explored in the browser.")]
+#[command(
+    name = "assay",
+    version,
+    about = "Assay: test, performance and trace results from CI, explored in the browser."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -70,12 +74,18 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => serve::serve(args).await,
         Command::Migrate(db) => admin::migrate(&db).await,
-        Command::Project { command: ProjectCommand::Create { slug, name, db } } => {
-            admin::create_project(&db, &slug, name.as_deref()).await
-        }
-        Command::Token { command: TokenCommand::Create { project, name, read_only, db } } => {
-            admin::create_token(&db, &project, &name, read_only).await
-        }
+        Command::Project {
+            command: ProjectCommand::Create { slug, name, db },
+        } => admin::create_project(&db, &slug, name.as_deref()).await,
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    project,
+                    name,
+                    read_only,
+                    db,
+                },
+        } => admin::create_token(&db, &project, &name, read_only).await,
         Command::Upload(args) => upload::upload(args).await,
     }
 }

@@ -10,7 +10,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let db = Db::connect(args.db.database_url.as_deref(), &args.db.data_dir)
         .await
         .map_err(|e| e.to_string())?;
-    db.migrate().await.map_err(|e| format!("{e}; the server did not start"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("{e}; the server did not start"))?;
     let site_root = match web::find_site_root(args.site_root.as_deref()) {
         Some(root) => root,
         None => {
@@ -23,7 +25,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let state = AppState {
         db: db.clone(),
-        config: Arc::new(Config { max_body_bytes: args.max_body_bytes, tmp_dir: args.db.data_dir.join("tmp") }),
+        config: Arc::new(Config {
+            max_body_bytes: args.max_body_bytes,
+            tmp_dir: args.db.data_dir.join("tmp"),
+        }),
         leptos_options: web::leptos_options(&site_root, args.bind),
     };
     let listener = tokio::net::TcpListener::bind(args.bind)
@@ -49,7 +54,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

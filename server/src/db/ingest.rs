@@ -22,7 +22,11 @@ pub struct Target {
 /// stays well under it and amortises the per-statement cost.
 pub const BATCH: usize = 1000;
 
-pub async fn find_upload(tx: &mut Tx, job_id: i64, sha256: &str) -> Result<Option<UploadRow>, sqlx::Error> {
+pub async fn find_upload(
+    tx: &mut Tx,
+    job_id: i64,
+    sha256: &str,
+) -> Result<Option<UploadRow>, sqlx::Error> {
     let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE job_id = $1 AND sha256 = $2");
     on_tx!(tx, c => sqlx::query_as(&sql).bind(job_id).bind(sha256).fetch_optional(&mut *c).await)
 }
@@ -85,7 +89,12 @@ fn properties_json(p: &[Property]) -> Option<String> {
 const RESULT_INSERT_COLUMNS: &str = "upload_id, job_id, run_id, project_id, test_key, suite, classname, name, status, \
     flaky, retries, duration_s, message, failure_type, details, stdout, stderr, properties, file, line";
 
-pub async fn insert_results(tx: &mut Tx, t: Target, upload_id: i64, cases: &[TestCase]) -> Result<(), sqlx::Error> {
+pub async fn insert_results(
+    tx: &mut Tx,
+    t: Target,
+    upload_id: i64,
+    cases: &[TestCase],
+) -> Result<(), sqlx::Error> {
     if cases.is_empty() {
         return Ok(());
     }
@@ -128,20 +137,47 @@ pub async fn insert_results(tx: &mut Tx, t: Target, upload_id: i64, cases: &[Tes
                  $17::text[], $18::text[], $19::text[], $20::bigint[])"
             );
             for chunk in cases.chunks(BATCH * 4) {
-                let col = |f: &dyn Fn(&TestCase) -> Option<String>| chunk.iter().map(f).collect::<Vec<_>>();
+                let col = |f: &dyn Fn(&TestCase) -> Option<String>| {
+                    chunk.iter().map(f).collect::<Vec<_>>()
+                };
                 sqlx::query(&sql)
                     .bind(upload_id)
                     .bind(t.job_id)
                     .bind(t.run_id)
                     .bind(t.project_id)
                     .bind(chunk.iter().map(TestCase::key).collect::<Vec<i64>>())
-                    .bind(chunk.iter().map(|c| c.suite.clone()).collect::<Vec<String>>())
-                    .bind(chunk.iter().map(|c| c.classname.clone()).collect::<Vec<String>>())
-                    .bind(chunk.iter().map(|c| c.name.clone()).collect::<Vec<String>>())
+                    .bind(
+                        chunk
+                            .iter()
+                            .map(|c| c.suite.clone())
+                            .collect::<Vec<String>>(),
+                    )
+                    .bind(
+                        chunk
+                            .iter()
+                            .map(|c| c.classname.clone())
+                            .collect::<Vec<String>>(),
+                    )
+                    .bind(
+                        chunk
+                            .iter()
+                            .map(|c| c.name.clone())
+                            .collect::<Vec<String>>(),
+                    )
                     .bind(chunk.iter().map(|c| c.status.code()).collect::<Vec<i16>>())
                     .bind(chunk.iter().map(|c| c.flaky).collect::<Vec<bool>>())
-                    .bind(chunk.iter().map(|c| i64::from(c.retries)).collect::<Vec<i64>>())
-                    .bind(chunk.iter().map(|c| c.duration_s).collect::<Vec<Option<f64>>>())
+                    .bind(
+                        chunk
+                            .iter()
+                            .map(|c| i64::from(c.retries))
+                            .collect::<Vec<i64>>(),
+                    )
+                    .bind(
+                        chunk
+                            .iter()
+                            .map(|c| c.duration_s)
+                            .collect::<Vec<Option<f64>>>(),
+                    )
                     .bind(col(&|c| c.message.clone()))
                     .bind(col(&|c| c.failure_type.clone()))
                     .bind(col(&|c| c.details.clone()))
@@ -159,7 +195,11 @@ pub async fn insert_results(tx: &mut Tx, t: Target, upload_id: i64, cases: &[Tes
 }
 
 /// The stored attempts of one test in an upload, oldest first.
-pub async fn attempts(tx: &mut Tx, upload_id: i64, key: i64) -> Result<Vec<(i64, TestCase)>, sqlx::Error> {
+pub async fn attempts(
+    tx: &mut Tx,
+    upload_id: i64,
+    key: i64,
+) -> Result<Vec<(i64, TestCase)>, sqlx::Error> {
     let sql = format!(
         "SELECT {RESULT_DETAIL_COLUMNS} FROM test_results WHERE upload_id = $1 AND test_key = $2 ORDER BY id"
     );
@@ -168,7 +208,11 @@ pub async fn attempts(tx: &mut Tx, upload_id: i64, key: i64) -> Result<Vec<(i64,
     Ok(rows
         .into_iter()
         .map(|r| {
-            let props = r.properties.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
+            let props = r
+                .properties
+                .as_deref()
+                .and_then(|p| serde_json::from_str(p).ok())
+                .unwrap_or_default();
             (
                 r.row.id,
                 TestCase {
@@ -194,7 +238,12 @@ pub async fn attempts(tx: &mut Tx, upload_id: i64, key: i64) -> Result<Vec<(i64,
 }
 
 /// Stores `merged` in row `keep` and deletes the other attempts.
-pub async fn replace_attempts(tx: &mut Tx, keep: i64, merged: &TestCase, remove: &[i64]) -> Result<(), sqlx::Error> {
+pub async fn replace_attempts(
+    tx: &mut Tx,
+    keep: i64,
+    merged: &TestCase,
+    remove: &[i64],
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "UPDATE test_results SET status = $1, flaky = $2, retries = $3, duration_s = $4, message = $5, \
          failure_type = $6, details = $7, stdout = $8, stderr = $9 WHERE id = $10",

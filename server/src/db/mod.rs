@@ -69,13 +69,21 @@ macro_rules! on_tx {
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the database {target}: {source}")]
     Open { target: String, source: sqlx::Error },
-    #[error("DATABASE_URL must start with postgres:// or postgresql:// (or be unset for SQLite in the data directory); got {0}")]
+    #[error(
+        "DATABASE_URL must start with postgres:// or postgresql:// (or be unset for SQLite in the data directory); got {0}"
+    )]
     Scheme(String),
     #[error("database migration failed on {target}: {source}")]
-    Migrate { target: String, source: sqlx::migrate::MigrateError },
+    Migrate {
+        target: String,
+        source: sqlx::migrate::MigrateError,
+    },
 }
 
 impl Db {
@@ -92,23 +100,28 @@ impl Db {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(ConnectError::Scheme(redact(url)));
         }
-        let opts = PgConnectOptions::from_str(url)
-            .map_err(|source| ConnectError::Open { target: redact(url), source })?;
+        let opts = PgConnectOptions::from_str(url).map_err(|source| ConnectError::Open {
+            target: redact(url),
+            source,
+        })?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await
-            .map_err(|source| ConnectError::Open { target: redact(url), source })?;
+            .map_err(|source| ConnectError::Open {
+                target: redact(url),
+                source,
+            })?;
         Ok(Db::Postgres(pool))
     }
 
     pub async fn connect_sqlite(path: &Path, create_dir: bool) -> Result<Db, ConnectError> {
-        if create_dir {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|source| ConnectError::DataDir { path: dir.display().to_string(), source })?;
-            }
+        if create_dir && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| ConnectError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
         }
         let opts = SqliteConnectOptions::new()
             .filename(path)
@@ -124,7 +137,10 @@ impl Db {
             .max_connections(8)
             .connect_with(opts)
             .await
-            .map_err(|source| ConnectError::Open { target: path.display().to_string(), source })?;
+            .map_err(|source| ConnectError::Open {
+                target: path.display().to_string(),
+                source,
+            })?;
         Ok(Db::Sqlite(pool))
     }
 

@@ -5,7 +5,9 @@ use super::rows::{PROJECT_COLUMNS, ProjectRow, RUN_COLUMNS, RunRow};
 use crate::on_db;
 
 pub async fn create(db: &Db, slug: &str, name: &str) -> Result<ProjectRow, sqlx::Error> {
-    let sql = format!("INSERT INTO projects (slug, name, created_at) VALUES ($1, $2, $3) RETURNING {PROJECT_COLUMNS}");
+    let sql = format!(
+        "INSERT INTO projects (slug, name, created_at) VALUES ($1, $2, $3) RETURNING {PROJECT_COLUMNS}"
+    );
     on_db!(db, p => sqlx::query_as::<_, ProjectRow>(&sql).bind(slug).bind(name).bind(super::now()).fetch_one(p).await)
 }
 
@@ -21,13 +23,17 @@ pub async fn list(db: &Db) -> Result<Vec<(ProjectRow, i64, Option<RunRow>)>, sql
     let counts: Vec<(i64, i64)> = on_db!(db, p => sqlx::query_as(
         "SELECT project_id, COUNT(*) FROM runs GROUP BY project_id"
     ).fetch_all(p).await)?;
-    let latest_sql =
-        format!("SELECT {RUN_COLUMNS} FROM runs WHERE id IN (SELECT MAX(id) FROM runs GROUP BY project_id)");
+    let latest_sql = format!(
+        "SELECT {RUN_COLUMNS} FROM runs WHERE id IN (SELECT MAX(id) FROM runs GROUP BY project_id)"
+    );
     let latest: Vec<RunRow> = on_db!(db, p => sqlx::query_as(&latest_sql).fetch_all(p).await)?;
     Ok(projects
         .into_iter()
         .map(|proj| {
-            let count = counts.iter().find(|(id, _)| *id == proj.id).map_or(0, |c| c.1);
+            let count = counts
+                .iter()
+                .find(|(id, _)| *id == proj.id)
+                .map_or(0, |c| c.1);
             let run = latest.iter().find(|r| r.project_id == proj.id).cloned();
             (proj, count, run)
         })

@@ -2,7 +2,8 @@
 
 use super::Db;
 use super::rows::{
-    HistoryRow, RESULT_DETAIL_COLUMNS, RESULT_ROW_COLUMNS, ResultDetailRow, ResultRow, UPLOAD_COLUMNS, UploadRow,
+    HistoryRow, RESULT_DETAIL_COLUMNS, RESULT_ROW_COLUMNS, ResultDetailRow, ResultRow,
+    UPLOAD_COLUMNS, UploadRow,
 };
 use crate::on_db;
 use shared::TestStatus;
@@ -49,18 +50,33 @@ fn like_pattern(q: &str) -> String {
     out
 }
 
-/// One page of a job's results, and how many match. `known_total` is the
-/// count when it is already known from the stored roll-ups (no search).
+/// What to list of a job's results.
+#[derive(Debug, Clone)]
+pub struct ListQuery<'a> {
+    pub filter: Filter,
+    pub q: Option<&'a str>,
+    pub order: Order,
+    pub limit: i64,
+    pub offset: i64,
+    /// The count when it is already known from the stored roll-ups; used
+    /// unless there is a search.
+    pub known_total: Option<i64>,
+}
+
+/// One page of a job's results, and how many match.
 pub async fn list(
     db: &Db,
     job_id: i64,
-    filter: Filter,
-    q: Option<&str>,
-    order: Order,
-    limit: i64,
-    offset: i64,
-    known_total: Option<i64>,
+    query: ListQuery<'_>,
 ) -> Result<(Vec<ResultRow>, i64), sqlx::Error> {
+    let ListQuery {
+        filter,
+        q,
+        order,
+        limit,
+        offset,
+        known_total,
+    } = query;
     let q = q.map(str::trim).filter(|q| !q.is_empty()).map(like_pattern);
     // Parameters are numbered as they are added: $1 is the job.
     let mut n = 1;
@@ -106,13 +122,16 @@ pub async fn list(
     let rows: Vec<ResultRow> = on_db!(db, p => bind_filters!(sqlx::query_as(&sql)).bind(limit).bind(offset).fetch_all(p).await)?;
     let total = match known_total {
         Some(t) if q.is_none() => t,
-        _ => on_db!(db, p => bind_filters!(sqlx::query_scalar::<_, i64>(&count_sql)).fetch_one(p).await)?,
+        _ => {
+            on_db!(db, p => bind_filters!(sqlx::query_scalar::<_, i64>(&count_sql)).fetch_one(p).await)?
+        }
     };
     Ok((rows, total))
 }
 
 pub async fn get(db: &Db, job_id: i64, id: i64) -> Result<Option<ResultDetailRow>, sqlx::Error> {
-    let sql = format!("SELECT {RESULT_DETAIL_COLUMNS} FROM test_results WHERE job_id = $1 AND id = $2");
+    let sql =
+        format!("SELECT {RESULT_DETAIL_COLUMNS} FROM test_results WHERE job_id = $1 AND id = $2");
     on_db!(db, p => sqlx::query_as(&sql).bind(job_id).bind(id).fetch_optional(p).await)
 }
 
@@ -125,7 +144,11 @@ pub async fn history(
     branch: Option<&str>,
     limit: i64,
 ) -> Result<Vec<HistoryRow>, sqlx::Error> {
-    let branch_cond = if branch.is_some() { "r.branch = $3" } else { "r.branch IS NULL" };
+    let branch_cond = if branch.is_some() {
+        "r.branch = $3"
+    } else {
+        "r.branch IS NULL"
+    };
     let limit_p = if branch.is_some() { "$4" } else { "$3" };
     let sql = format!(
         "SELECT tr.id AS result_id, tr.run_id, r.name AS run_name, r.revision, tr.job_id, j.key AS job_key, \

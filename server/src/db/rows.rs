@@ -156,8 +156,7 @@ impl JobRow {
     }
 }
 
-pub const UPLOAD_COLUMNS: &str =
-    "id, job_id, filename, format, sha256, size_bytes, total, passed, failed, errors, skipped, flaky, duration_s, warnings, created_at";
+pub const UPLOAD_COLUMNS: &str = "id, job_id, filename, format, sha256, size_bytes, total, passed, failed, errors, skipped, flaky, duration_s, warnings, created_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UploadRow {
@@ -319,4 +318,5 @@ pub struct TokenRow {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-pub const TOKEN_COLUMNS: &str = "id, project_id, name, prefix, scope, created_at, last_used_at, revoked_at";
+pub const TOKEN_COLUMNS: &str =
+    "id, project_id, name, prefix, scope, created_at, last_used_at, revoked_at";

@@ -14,7 +14,9 @@ pub const TOKEN_PREFIX: &str = "assay_";
 pub fn generate() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
-    let body: String = (0..32).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
+    let body: String = (0..32)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
     format!("{TOKEN_PREFIX}{body}")
 }
 
@@ -39,7 +41,12 @@ impl Scope {
 }
 
 /// Creates a token and returns it in clear (shown once) with its row.
-pub async fn create(db: &Db, project_id: i64, name: &str, scope: Scope) -> Result<(String, TokenRow), sqlx::Error> {
+pub async fn create(
+    db: &Db,
+    project_id: i64,
+    name: &str,
+    scope: Scope,
+) -> Result<(String, TokenRow), sqlx::Error> {
     let token = generate();
     let prefix: String = token.chars().take(TOKEN_PREFIX.len() + 6).collect();
     let sql = format!(
@@ -60,7 +67,9 @@ pub async fn create(db: &Db, project_id: i64, name: &str, scope: Scope) -> Resul
 
 /// The live (not revoked) token with this clear text, if any.
 pub async fn find(db: &Db, token: &str) -> Result<Option<TokenRow>, sqlx::Error> {
-    let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL");
+    let sql = format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+    );
     on_db!(db, p => sqlx::query_as::<_, TokenRow>(&sql).bind(hash(token)).fetch_optional(p).await)
 }
 

@@ -21,9 +21,16 @@ use std::collections::HashMap;
 /// (with a marker and a warning on the upload) rather than refused.
 pub const MAX_FIELD_BYTES: usize = 4 * 1024 * 1024;
 
-pub async fn ingest(db: &Db, target: Target, files: Vec<Spooled>, format: FormatChoice) -> ApiResult<IngestSummary> {
+pub async fn ingest(
+    db: &Db,
+    target: Target,
+    files: Vec<Spooled>,
+    format: FormatChoice,
+) -> ApiResult<IngestSummary> {
     if files.is_empty() {
-        return Err(ApiError::BadRequest("no report file in the request (send them as multipart/form-data file fields)".into()));
+        return Err(ApiError::BadRequest(
+            "no report file in the request (send them as multipart/form-data file fields)".into(),
+        ));
     }
     let mut tx = db.begin_write().await?;
     let mut out: Vec<IngestedFile> = Vec::with_capacity(files.len());
@@ -41,14 +48,28 @@ pub async fn ingest(db: &Db, target: Target, files: Vec<Spooled>, format: Format
         if let Some(existing) = store::find_upload(&mut tx, target.job_id, &file.sha256).await? {
             let c: Counts = existing.counts.into();
             in_this_request.insert(file.sha256.clone(), out.len());
-            out.push(figures(existing.id, &file.filename, existing.format(), &c, true, existing.warnings()));
+            out.push(figures(
+                existing.id,
+                &file.filename,
+                existing.format(),
+                &c,
+                true,
+                existing.warnings(),
+            ));
             continue;
         }
         let (outcome, upload_id) = store_one(&mut tx, target, file, format).await?;
         added.add(&outcome.counts);
         new_uploads += 1;
         in_this_request.insert(file.sha256.clone(), out.len());
-        out.push(figures(upload_id, &file.filename, outcome.format, &outcome.counts, false, outcome.warnings));
+        out.push(figures(
+            upload_id,
+            &file.filename,
+            outcome.format,
+            &outcome.counts,
+            false,
+            outcome.warnings,
+        ));
     }
     if new_uploads > 0 {
         db::jobs::add_counts(&mut tx, target.job_id, &added, new_uploads).await?;
@@ -84,41 +105,57 @@ fn figures(
 
 /// Parses one spooled file into the transaction. On a parse error nothing
 /// is committed (the caller's transaction is dropped and rolls back).
-async fn store_one(tx: &mut Tx, target: Target, file: &Spooled, format: FormatChoice) -> ApiResult<(ParseOutcome, i64)> {
+async fn store_one(
+    tx: &mut Tx,
+    target: Target,
+    file: &Spooled,
+    format: FormatChoice,
+) -> ApiResult<(ParseOutcome, i64)> {
     let placeholder = match format {
         FormatChoice::Exactly(f) => f,
         FormatChoice::Auto => report::ReportFormat::Junit,
     };
-    let upload_id =
-        store::insert_upload(tx, target, &file.filename, placeholder, &file.sha256, file.size as i64).await?;
+    let upload_id = store::insert_upload(
+        tx,
+        target,
+        &file.filename,
+        placeholder,
+        &file.sha256,
+        file.size as i64,
+    )
+    .await?;
     let (send, mut recv) = tokio::sync::mpsc::channel::<Vec<TestCase>>(4);
     let path = file.path.to_path_buf();
-    let parser = tokio::task::spawn_blocking(move || -> Result<(ParseOutcome, usize), report::ParseError> {
-        let input = std::fs::File::open(&path).map_err(|e| report::ParseError::new(format!("cannot read the upload: {e}")))?;
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut truncated = 0usize;
-        let result = report::parse(input, format, |mut case| {
-            truncated += usize::from(truncate_fields(&mut case));
-            batch.push(case);
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                send.blocking_send(full).map_err(|_| Stop)?;
-            }
-            Ok(())
-        });
-        match result {
-            Ok(outcome) => {
-                if !batch.is_empty() {
-                    send.blocking_send(batch).map_err(|_| report::ParseError::new("ingest stopped"))?;
+    let parser = tokio::task::spawn_blocking(
+        move || -> Result<(ParseOutcome, usize), report::ParseError> {
+            let input = std::fs::File::open(&path)
+                .map_err(|e| report::ParseError::new(format!("cannot read the upload: {e}")))?;
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut truncated = 0usize;
+            let result = report::parse(input, format, |mut case| {
+                truncated += usize::from(truncate_fields(&mut case));
+                batch.push(case);
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    send.blocking_send(full).map_err(|_| Stop)?;
                 }
-                Ok((outcome, truncated))
+                Ok(())
+            });
+            match result {
+                Ok(outcome) => {
+                    if !batch.is_empty() {
+                        send.blocking_send(batch)
+                            .map_err(|_| report::ParseError::new("ingest stopped"))?;
+                    }
+                    Ok((outcome, truncated))
+                }
+                Err(err) => Err(match std::fs::File::open(&path) {
+                    Ok(again) => err.locate(again),
+                    Err(_) => err,
+                }),
             }
-            Err(err) => Err(match std::fs::File::open(&path) {
-                Ok(again) => err.locate(again),
-                Err(_) => err,
-            }),
-        }
-    });
+        },
+    );
     let mut write_error = None;
     while let Some(batch) = recv.recv().await {
         if let Err(e) = store::insert_results(tx, target, upload_id, &batch).await {
@@ -127,7 +164,9 @@ async fn store_one(tx: &mut Tx, target: Target, file: &Spooled, format: FormatCh
         }
     }
     drop(recv);
-    let parsed = parser.await.map_err(|e| ApiError::internal(format!("parser task failed: {e}")))?;
+    let parsed = parser
+        .await
+        .map_err(|e| ApiError::internal(format!("parser task failed: {e}")))?;
     if let Some(e) = write_error {
         return Err(e.into());
     }
@@ -135,7 +174,12 @@ async fn store_one(tx: &mut Tx, target: Target, file: &Spooled, format: FormatCh
         if e.io {
             ApiError::internal(format!("{}: {}", file.filename, e.message))
         } else {
-            ApiError::Parse { file: file.filename.clone(), detail: e.to_string(), line: e.line, column: e.column }
+            ApiError::Parse {
+                file: file.filename.clone(),
+                detail: e.to_string(),
+                line: e.line,
+                column: e.column,
+            }
         }
     })?;
     if truncated > 0 {
@@ -153,25 +197,37 @@ async fn store_one(tx: &mut Tx, target: Target, file: &Spooled, format: FormatCh
         let merged = retries::merge_attempts(attempts.into_iter().map(|(_, c)| c).collect());
         store::replace_attempts(tx, ids[0], &merged, &ids[1..]).await?;
     }
-    store::finish_upload(tx, upload_id, outcome.format, &outcome.counts, &outcome.warnings).await?;
+    store::finish_upload(
+        tx,
+        upload_id,
+        outcome.format,
+        &outcome.counts,
+        &outcome.warnings,
+    )
+    .await?;
     Ok((outcome, upload_id))
 }
 
 /// Cuts over-long text fields; true if anything was cut.
 fn truncate_fields(case: &mut TestCase) -> bool {
     let mut cut = false;
-    for field in [&mut case.message, &mut case.details, &mut case.stdout, &mut case.stderr] {
-        if let Some(text) = field {
-            if text.len() > MAX_FIELD_BYTES {
-                let mut end = MAX_FIELD_BYTES;
-                while !text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                let dropped = text.len() - end;
-                text.truncate(end);
-                text.push_str(&format!("\n… [{dropped} more bytes cut by Assay]"));
-                cut = true;
+    for field in [
+        &mut case.message,
+        &mut case.details,
+        &mut case.stdout,
+        &mut case.stderr,
+    ] {
+        if let Some(text) = field
+            && text.len() > MAX_FIELD_BYTES
+        {
+            let mut end = MAX_FIELD_BYTES;
+            while !text.is_char_boundary(end) {
+                end -= 1;
             }
+            let dropped = text.len() - end;
+            text.truncate(end);
+            text.push_str(&format!("\n… [{dropped} more bytes cut by Assay]"));
+            cut = true;
         }
     }
     cut
@@ -183,12 +239,18 @@ mod tests {
 
     #[test]
     fn long_fields_are_cut_on_a_char_boundary() {
-        let mut case = TestCase { stdout: Some("é".repeat(MAX_FIELD_BYTES)), ..TestCase::default() };
+        let mut case = TestCase {
+            stdout: Some("é".repeat(MAX_FIELD_BYTES)),
+            ..TestCase::default()
+        };
         assert!(truncate_fields(&mut case));
         let out = case.stdout.unwrap();
         assert!(out.len() < MAX_FIELD_BYTES + 100);
         assert!(out.ends_with("cut by Assay]"));
-        let mut short = TestCase { stdout: Some("ok".into()), ..TestCase::default() };
+        let mut short = TestCase {
+            stdout: Some("ok".into()),
+            ..TestCase::default()
+        };
         assert!(!truncate_fields(&mut short));
     }
 }

@@ -4,7 +4,8 @@ use crate::db::rows::{JobRow, ProjectRow, RunRow};
 use crate::db::{self, Db, results};
 use crate::error::{ApiError, ApiResult};
 use shared::model::{
-    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery, TestResultRow, page_bounds,
+    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery,
+    TestResultRow, page_bounds,
 };
 use shared::{Counts, TestStatus};
 
@@ -12,7 +13,9 @@ use shared::{Counts, TestStatus};
 pub const HISTORY_LIMIT: i64 = 30;
 
 pub async fn project(db: &Db, slug: &str) -> ApiResult<ProjectRow> {
-    db::projects::by_slug(db, slug).await?.ok_or_else(|| ApiError::not_found(format!("project '{slug}'")))
+    db::projects::by_slug(db, slug)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("project '{slug}'")))
 }
 
 /// How a path names a run or job: the REST API takes a name (or key) or a
@@ -51,7 +54,11 @@ impl std::fmt::Display for Ident<'_> {
     }
 }
 
-pub async fn run_row<'a>(db: &Db, project: &ProjectRow, run: impl Into<Ident<'a>>) -> ApiResult<RunRow> {
+pub async fn run_row<'a>(
+    db: &Db,
+    project: &ProjectRow,
+    run: impl Into<Ident<'a>>,
+) -> ApiResult<RunRow> {
     let run = run.into();
     let found = match run {
         Ident::NameOrId(s) => db::runs::find(db, project.id, s).await?,
@@ -64,7 +71,9 @@ pub async fn job_row<'a>(db: &Db, run: &RunRow, job: impl Into<Ident<'a>>) -> Ap
     let job = job.into();
     let found = match job {
         Ident::NameOrId(s) => db::jobs::find(db, run.id, s).await?,
-        Ident::Id(id) => db::jobs::by_id(db, id).await?.filter(|j| j.run_id == run.id),
+        Ident::Id(id) => db::jobs::by_id(db, id)
+            .await?
+            .filter(|j| j.run_id == run.id),
     };
     found.ok_or_else(|| ApiError::not_found(format!("job '{job}' in run '{}'", run.name)))
 }
@@ -104,9 +113,18 @@ pub async fn project_json(db: &Db, slug: &str) -> ApiResult<Project> {
 pub async fn runs(db: &Db, slug: &str, query: &RunQuery) -> ApiResult<Page<RunSummary>> {
     let p = project(db, slug).await?;
     let (limit, offset) = page_bounds(query.limit, query.offset);
-    let branch = query.branch.as_deref().map(str::trim).filter(|b| !b.is_empty());
+    let branch = query
+        .branch
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty());
     let (rows, total) = db::runs::list(db, p.id, branch, limit, offset).await?;
-    Ok(Page { items: rows.into_iter().map(|r| r.into_json(&p.slug)).collect(), total, limit, offset })
+    Ok(Page {
+        items: rows.into_iter().map(|r| r.into_json(&p.slug)).collect(),
+        total,
+        limit,
+        offset,
+    })
 }
 
 pub async fn branches(db: &Db, slug: &str) -> ApiResult<Vec<String>> {
@@ -118,10 +136,18 @@ pub async fn run<'a>(db: &Db, slug: &str, run: impl Into<Ident<'a>>) -> ApiResul
     let p = project(db, slug).await?;
     let r = run_row(db, &p, run).await?;
     let jobs = db::jobs::list(db, r.id).await?;
-    Ok(RunDetail { run: r.into_json(&p.slug), jobs: jobs.into_iter().map(JobRow::into_json).collect() })
+    Ok(RunDetail {
+        run: r.into_json(&p.slug),
+        jobs: jobs.into_iter().map(JobRow::into_json).collect(),
+    })
 }
 
-pub async fn job<'a>(db: &Db, slug: &str, run: impl Into<Ident<'a>>, job: impl Into<Ident<'a>>) -> ApiResult<JobDetail> {
+pub async fn job<'a>(
+    db: &Db,
+    slug: &str,
+    run: impl Into<Ident<'a>>,
+    job: impl Into<Ident<'a>>,
+) -> ApiResult<JobDetail> {
     let (p, r, j) = job_path(db, slug, run, job).await?;
     let uploads = results::uploads(db, j.id).await?;
     Ok(JobDetail {
@@ -157,7 +183,9 @@ pub fn parse_result_query(q: &TestResultQuery) -> ApiResult<(results::Filter, re
         Some("name") => results::Order::Name,
         Some("duration") => results::Order::Duration,
         Some(o) => {
-            return Err(ApiError::BadRequest(format!("unknown order '{o}' (expected one of: status, name, duration)")));
+            return Err(ApiError::BadRequest(format!(
+                "unknown order '{o}' (expected one of: status, name, duration)"
+            )));
         }
     };
     Ok((filter, order))
@@ -179,8 +207,21 @@ pub async fn test_results<'a>(
         results::Filter::Status(s) => Some(counts.of(s)),
         results::Filter::Flaky => Some(counts.flaky),
     };
-    let (rows, total) = results::list(db, j.id, filter, query.q.as_deref(), order, limit, offset, known_total).await?;
-    Ok(Page { items: rows.into_iter().map(|r| r.into_json()).collect(), total, limit, offset })
+    let list = results::ListQuery {
+        filter,
+        q: query.q.as_deref(),
+        order,
+        limit,
+        offset,
+        known_total,
+    };
+    let (rows, total) = results::list(db, j.id, list).await?;
+    Ok(Page {
+        items: rows.into_iter().map(|r| r.into_json()).collect(),
+        total,
+        limit,
+        offset,
+    })
 }
 
 pub async fn test_page<'a>(
@@ -194,7 +235,8 @@ pub async fn test_page<'a>(
     let row = results::get(db, j.id, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("test result {id} in job '{}'", j.key)))?;
-    let history = results::history(db, p.id, row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
+    let history =
+        results::history(db, p.id, row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
     Ok(TestPage {
         run: r.into_json(&p.slug),
         job: j.into_json(),

@@ -9,11 +9,16 @@ use shared::validate;
 
 pub async fn create_project(db: &Db, slug: &str, name: Option<&str>) -> ApiResult<ProjectRow> {
     validate::slug(slug).map_err(ApiError::BadRequest)?;
-    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(slug);
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(slug);
     validate::name("project name", name).map_err(ApiError::BadRequest)?;
     match db::projects::create(db, slug, name).await {
         Ok(p) => Ok(p),
-        Err(e) if db::is_unique_violation(&e) => Err(ApiError::Conflict(format!("project '{slug}' already exists"))),
+        Err(e) if db::is_unique_violation(&e) => Err(ApiError::Conflict(format!(
+            "project '{slug}' already exists"
+        ))),
         Err(e) => Err(e.into()),
     }
 }
@@ -28,10 +33,12 @@ fn check_run(req: &CreateRun) -> ApiResult<()> {
     ] {
         validate::optional(field, value.as_deref(), max).map_err(ApiError::BadRequest)?;
     }
-    if let Some(url) = &req.url {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(ApiError::BadRequest(format!("url must be an http(s) URL, got '{url}'")));
-        }
+    if let Some(url) = &req.url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return Err(ApiError::BadRequest(format!(
+            "url must be an http(s) URL, got '{url}'"
+        )));
     }
     Ok(())
 }
@@ -39,7 +46,11 @@ fn check_run(req: &CreateRun) -> ApiResult<()> {
 /// Creates the run, or returns the one with that name (`created` false).
 /// A repeated request must agree with the stored revision and branch:
 /// two different commits under one run name is a client bug worth a 409.
-pub async fn create_run(db: &Db, project: &ProjectRow, req: &CreateRun) -> ApiResult<(RunRow, bool)> {
+pub async fn create_run(
+    db: &Db,
+    project: &ProjectRow,
+    req: &CreateRun,
+) -> ApiResult<(RunRow, bool)> {
     check_run(req)?;
     let mut tx = db.begin_write().await?;
     let (row, created) = db::runs::insert_or_get(&mut tx, project.id, req).await?;
@@ -47,14 +58,17 @@ pub async fn create_run(db: &Db, project: &ProjectRow, req: &CreateRun) -> ApiRe
         tx.commit().await?;
         return Ok((row, true));
     }
-    for (field, stored, asked) in [("revision", &row.revision, &req.revision), ("branch", &row.branch, &req.branch)] {
-        if let (Some(stored), Some(asked)) = (stored, asked) {
-            if stored != asked {
-                return Err(ApiError::Conflict(format!(
-                    "run '{}' already exists with {field} '{stored}', not '{asked}'",
-                    row.name
-                )));
-            }
+    for (field, stored, asked) in [
+        ("revision", &row.revision, &req.revision),
+        ("branch", &row.branch, &req.branch),
+    ] {
+        if let (Some(stored), Some(asked)) = (stored, asked)
+            && stored != asked
+        {
+            return Err(ApiError::Conflict(format!(
+                "run '{}' already exists with {field} '{stored}', not '{asked}'",
+                row.name
+            )));
         }
     }
     let row = db::runs::fill_missing(&mut tx, row.id, req).await?;
@@ -82,11 +96,20 @@ fn check_job(req: &CreateJob) -> ApiResult<()> {
 
 /// Creates the job, or returns the one with that key (`created` false).
 /// Use PATCH to change an existing job's state or result.
-pub async fn create_job(db: &Db, project: &ProjectRow, run: &RunRow, req: &CreateJob) -> ApiResult<(JobRow, bool)> {
+pub async fn create_job(
+    db: &Db,
+    project: &ProjectRow,
+    run: &RunRow,
+    req: &CreateJob,
+) -> ApiResult<(JobRow, bool)> {
     check_job(req)?;
     let mut tx = db.begin_write().await?;
     let (row, created) = db::jobs::insert_or_get(&mut tx, project.id, run.id, req).await?;
-    let row = if created { row } else { db::jobs::fill_missing(&mut tx, row.id, req).await? };
+    let row = if created {
+        row
+    } else {
+        db::jobs::fill_missing(&mut tx, row.id, req).await?
+    };
     db::runs::refresh_status(&mut tx, run.id).await?;
     tx.commit().await?;
     Ok((row, created))

@@ -4,7 +4,10 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::service::read;
 use app::error::AppError;
-use shared::model::{JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery, TestResultRow};
+use shared::model::{
+    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery,
+    TestResultRow,
+};
 
 pub struct DbBackend {
     pub db: Db,

@@ -19,7 +19,11 @@ use crate::status::TestStatus;
 use crate::test_key::SUITE_SEPARATOR;
 use std::io::Read;
 
-pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+pub(crate) fn parse<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    sink: &mut Sink<'_>,
+) -> Result<(), ParseError> {
     sink.merge_repeats = true;
     sink.declared_total = x.attr(b"tests").and_then(|t| t.trim().parse::<i64>().ok());
     let mut path = Path::default();
@@ -38,7 +42,12 @@ struct Path {
 }
 
 /// The element just opened is a `<testsuite>`.
-fn suite<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, path: &mut Path, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+fn suite<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    path: &mut Path,
+    sink: &mut Sink<'_>,
+) -> Result<(), ParseError> {
     let name = x.attr(b"name").map(str::trim).filter(|n| !n.is_empty());
     let pushed = name.is_some();
     if let Some(n) = name {
@@ -90,10 +99,17 @@ struct Outcome {
 }
 
 /// The element just opened is a `<testcase>`.
-fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, suite: &str) -> Result<TestCase, ParseError> {
+fn test_case<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    suite: &str,
+) -> Result<TestCase, ParseError> {
     let mut case = TestCase {
         suite: suite.to_owned(),
-        classname: x.attr_owned(b"classname").or_else(|| x.attr_owned(b"class")).unwrap_or_default(),
+        classname: x
+            .attr_owned(b"classname")
+            .or_else(|| x.attr_owned(b"class"))
+            .unwrap_or_default(),
         name: x.attr_owned(b"name").unwrap_or_default(),
         duration_s: x.attr(b"time").and_then(parse_seconds),
         file: x.attr_owned(b"file"),
@@ -129,7 +145,11 @@ fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, suite: &str) -> Res
                             case.message = message.clone();
                             case.failure_type = kind_attr;
                         }
-                        let text = if body.trim().is_empty() { message.unwrap_or_default() } else { body };
+                        let text = if body.trim().is_empty() {
+                            message.unwrap_or_default()
+                        } else {
+                            body
+                        };
                         join_text(&mut case.details, &text);
                     }
                     b"skipped" => {
@@ -186,7 +206,13 @@ fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, suite: &str) -> Res
 
 /// `flakyFailure`, `flakyError`, `rerunFailure`, `rerunError`: an earlier
 /// attempt of this test, with its own stack trace and output.
-fn rerun<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase, flaky: bool, label: &str) -> Result<(), ParseError> {
+fn rerun<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    case: &mut TestCase,
+    flaky: bool,
+    label: &str,
+) -> Result<(), ParseError> {
     case.retries += 1;
     if flaky {
         case.flaky = true;
@@ -225,7 +251,10 @@ fn rerun<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase, fl
         block.push('\n');
         block.push_str(m);
     }
-    for part in [text.trim_matches(['\n', '\r']), trace.trim_matches(['\n', '\r'])] {
+    for part in [
+        text.trim_matches(['\n', '\r']),
+        trace.trim_matches(['\n', '\r']),
+    ] {
         if !part.trim().is_empty() {
             block.push('\n');
             block.push_str(part);
@@ -235,7 +264,11 @@ fn rerun<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase, fl
     Ok(())
 }
 
-pub(crate) fn properties<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Property>) -> Result<(), ParseError> {
+pub(crate) fn properties<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    out: &mut Vec<Property>,
+) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -245,7 +278,10 @@ pub(crate) fn properties<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &m
                 let name = x.attr_owned(b"name").unwrap_or_default();
                 let value = x.attr(b"value").map(str::to_owned);
                 let body = x.text_of(empty)?;
-                out.push(Property { name, value: value.unwrap_or(body) });
+                out.push(Property {
+                    name,
+                    value: value.unwrap_or(body),
+                });
             }
             Node::Open { empty } => x.skip(empty)?,
             Node::Text => {}
@@ -289,7 +325,10 @@ mod tests {
         assert_eq!(c.message.as_deref(), Some("f1"));
         assert_eq!(c.failure_type.as_deref(), Some("Assert"));
         let d = c.details.as_deref().unwrap();
-        assert!(d.contains("trace e1") && d.contains("trace f1") && d.contains("trace f2"), "{d}");
+        assert!(
+            d.contains("trace e1") && d.contains("trace f1") && d.contains("trace f2"),
+            "{d}"
+        );
         assert_eq!(r.outcome.counts.failed, 1);
         assert_eq!(r.outcome.counts.total, 1);
     }
@@ -303,19 +342,34 @@ mod tests {
                </testsuite>"#,
         );
         let flaky = &r.cases[0];
-        assert_eq!((flaky.status, flaky.flaky, flaky.retries), (Passed, true, 1));
+        assert_eq!(
+            (flaky.status, flaky.flaky, flaky.retries),
+            (Passed, true, 1)
+        );
         assert_eq!(flaky.message.as_deref(), Some("first"));
         assert!(flaky.details.as_deref().unwrap().contains("at x"));
         assert_eq!(flaky.stdout.as_deref(), Some("out1"));
         let broken = &r.cases[1];
-        assert_eq!((broken.status, broken.flaky, broken.retries), (Failed, false, 2));
+        assert_eq!(
+            (broken.status, broken.flaky, broken.retries),
+            (Failed, false, 2)
+        );
         assert_eq!(broken.message.as_deref(), Some("last"));
-        assert_eq!((r.outcome.counts.passed, r.outcome.counts.flaky, r.outcome.counts.failed), (1, 1, 1));
+        assert_eq!(
+            (
+                r.outcome.counts.passed,
+                r.outcome.counts.flaky,
+                r.outcome.counts.failed
+            ),
+            (1, 1, 1)
+        );
     }
 
     #[test]
     fn disabled_counts_as_skipped_even_with_a_failure() {
-        let r = parse(r#"<testsuites><testsuite name="s"><testcase name="t" status="disabled"><failure>x</failure></testcase></testsuite></testsuites>"#);
+        let r = parse(
+            r#"<testsuites><testsuite name="s"><testcase name="t" status="disabled"><failure>x</failure></testcase></testsuite></testsuites>"#,
+        );
         assert_eq!(r.cases[0].status, Skipped);
     }
 
@@ -329,7 +383,14 @@ mod tests {
                </testsuite>"#,
         );
         assert_eq!(r.cases.len(), 2);
-        assert_eq!((r.cases[0].name.as_str(), r.cases[0].status, r.cases[0].flaky), ("t", Passed, true));
+        assert_eq!(
+            (
+                r.cases[0].name.as_str(),
+                r.cases[0].status,
+                r.cases[0].flaky
+            ),
+            ("t", Passed, true)
+        );
         assert_eq!(r.cases[0].message.as_deref(), Some("boom"));
         let c = r.outcome.counts;
         assert_eq!((c.total, c.passed, c.failed, c.flaky), (2, 2, 0, 1));
@@ -355,7 +416,11 @@ mod tests {
 
     #[test]
     fn malformed_xml_names_line_and_column() {
-        let err = parse_bytes(b"<testsuite>\n  <testcase name=\"a\">\n</testsuite>", FormatChoice::Auto).unwrap_err();
+        let err = parse_bytes(
+            b"<testsuite>\n  <testcase name=\"a\">\n</testsuite>",
+            FormatChoice::Auto,
+        )
+        .unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
         assert!(err.message.contains("</testsuite>"), "{err}");
     }

@@ -23,9 +23,9 @@ mod detect;
 mod junit;
 mod nunit;
 pub mod retries;
+pub mod synthetic;
 mod trx;
 mod xml;
-pub mod synthetic;
 mod xunit;
 
 use crate::counts::Counts;
@@ -192,7 +192,8 @@ impl Warnings {
 
     pub fn into_vec(mut self) -> Vec<String> {
         if self.dropped > 0 {
-            self.items.push(format!("… and {} more warnings", self.dropped));
+            self.items
+                .push(format!("… and {} more warnings", self.dropped));
         }
         self.items
     }
@@ -232,25 +233,37 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(message: impl Into<String>) -> Self {
-        ParseError { message: message.into(), offset: None, line: None, column: None, io: false }
+        ParseError {
+            message: message.into(),
+            offset: None,
+            line: None,
+            column: None,
+            io: false,
+        }
     }
 
     pub fn at(offset: u64, message: impl Into<String>) -> Self {
-        ParseError { offset: Some(offset), ..ParseError::new(message) }
+        ParseError {
+            offset: Some(offset),
+            ..ParseError::new(message)
+        }
     }
 
     pub(crate) fn io(message: impl Into<String>) -> Self {
-        ParseError { io: true, ..ParseError::new(message) }
+        ParseError {
+            io: true,
+            ..ParseError::new(message)
+        }
     }
 
     /// Fills `line` and `column` (1-based; the column counts characters)
     /// from `offset`, reading the input again.
     pub fn locate<R: Read>(mut self, input: R) -> Self {
-        if let Some(offset) = self.offset {
-            if let Ok((line, column)) = line_column(input, offset) {
-                self.line = Some(line);
-                self.column = Some(column);
-            }
+        if let Some(offset) = self.offset
+            && let Ok((line, column)) = line_column(input, offset)
+        {
+            self.line = Some(line);
+            self.column = Some(column);
         }
         self
     }
@@ -306,7 +319,10 @@ pub fn parse<R: Read>(
 ) -> Result<ParseOutcome, ParseError> {
     let mut xml = xml::Xml::new(input);
     let Some(empty) = xml.root()? else {
-        return Err(ParseError::at(0, "the file is empty or holds no XML element"));
+        return Err(ParseError::at(
+            0,
+            "the file is empty or holds no XML element",
+        ));
     };
     let root = xml.name().to_vec();
     let detected = detect::format_of_root(&root, |a| xml.attr(a).is_some());
@@ -342,19 +358,25 @@ pub fn parse<R: Read>(
     let raw_total = sink.counts.total;
     let declared = sink.declared_total;
     let (counts, retry_groups) = sink.retries.finish(sink.counts);
-    if let Some(declared) = declared {
-        if declared != counts.total && declared != raw_total {
-            let held = if counts.total == raw_total {
-                format!("{raw_total}")
-            } else {
-                format!("{raw_total} ({} once reruns are merged)", counts.total)
-            };
-            warnings.push(format!(
+    if let Some(declared) = declared
+        && declared != counts.total
+        && declared != raw_total
+    {
+        let held = if counts.total == raw_total {
+            format!("{raw_total}")
+        } else {
+            format!("{raw_total} ({} once reruns are merged)", counts.total)
+        };
+        warnings.push(format!(
                 "the report's header declares {declared} tests but the file holds {held} test cases; Assay counts the test cases"
             ));
-        }
     }
-    Ok(ParseOutcome { format, counts, retry_groups, warnings: warnings.into_vec() })
+    Ok(ParseOutcome {
+        format,
+        counts,
+        retry_groups,
+        warnings: warnings.into_vec(),
+    })
 }
 
 /// A whole report in memory, retry groups merged.
@@ -403,7 +425,12 @@ impl<'a> Sink<'a> {
     }
 
     pub(crate) fn case(&mut self, mut case: TestCase) -> Result<(), ParseError> {
-        for text in [&mut case.message, &mut case.details, &mut case.stdout, &mut case.stderr] {
+        for text in [
+            &mut case.message,
+            &mut case.details,
+            &mut case.stdout,
+            &mut case.stderr,
+        ] {
             normalize_newlines(text);
         }
         self.counts.record(case.status, case.flaky, case.duration_s);
@@ -450,10 +477,10 @@ pub(crate) fn join_text(into: &mut Option<String>, more: &str) {
 
 /// CRLF and lone CR (written by Windows tools, often as `&#xD;`) become LF.
 fn normalize_newlines(text: &mut Option<String>) {
-    if let Some(t) = text {
-        if t.contains('\r') {
-            *t = t.replace("\r\n", "\n").replace('\r', "\n");
-        }
+    if let Some(t) = text
+        && t.contains('\r')
+    {
+        *t = t.replace("\r\n", "\n").replace('\r', "\n");
     }
 }
 
@@ -463,7 +490,11 @@ pub(crate) fn non_blank(text: String) -> Option<String> {
         None
     } else {
         let t = text.trim_matches(['\n', '\r']);
-        Some(if t.len() == text.len() { text } else { t.to_owned() })
+        Some(if t.len() == text.len() {
+            text
+        } else {
+            t.to_owned()
+        })
     }
 }
 
@@ -493,7 +524,10 @@ mod tests {
     #[test]
     fn format_choice_rejects_unknown_names() {
         assert_eq!("auto".parse::<FormatChoice>(), Ok(FormatChoice::Auto));
-        assert_eq!("TRX".parse::<FormatChoice>(), Ok(FormatChoice::Exactly(ReportFormat::Trx)));
+        assert_eq!(
+            "TRX".parse::<FormatChoice>(),
+            Ok(FormatChoice::Exactly(ReportFormat::Trx))
+        );
         let err = "tap".parse::<FormatChoice>().unwrap_err();
         assert!(err.to_string().contains("'tap'"));
     }

@@ -57,7 +57,8 @@ impl Tracker {
             }
             Some(Slot::Single(first, first_flaky)) => {
                 let idx = self.groups.len() as u32;
-                self.groups.push((key, vec![(*first, *first_flaky), (status, flaky)]));
+                self.groups
+                    .push((key, vec![(*first, *first_flaky), (status, flaky)]));
                 self.seen.insert(key, Slot::Group(idx));
             }
             Some(Slot::Group(idx)) => self.groups[*idx as usize].1.push((status, flaky)),
@@ -77,7 +78,10 @@ impl Tracker {
             }
             let (status, flaky) = merged_status(&statuses);
             counts.record(status, flaky, None);
-            merged.push(RetryGroup { key, attempts: attempts.len() as u32 });
+            merged.push(RetryGroup {
+                key,
+                attempts: attempts.len() as u32,
+            });
         }
         (counts, merged)
     }
@@ -221,7 +225,10 @@ mod tests {
         assert!(is_rerun(&[Failed, Failed, Error]));
         assert!(!is_rerun(&[Passed, Passed]), "it.each titles");
         assert!(!is_rerun(&[Skipped, Failed]), "TestNG data provider");
-        assert!(!is_rerun(&[Passed, Skipped]), "TestNG retry marks attempts skipped: keep the tool's count");
+        assert!(
+            !is_rerun(&[Passed, Skipped]),
+            "TestNG retry marks attempts skipped: keep the tool's count"
+        );
         assert!(!is_rerun(&[Failed]));
     }
 
@@ -241,7 +248,10 @@ mod tests {
         let m = merge_attempts(vec![case(Failed, Some("one")), case(Error, Some("two"))]);
         assert_eq!((m.status, m.flaky, m.retries), (Error, false, 1));
         let d = m.details.unwrap();
-        assert!(d.contains("attempt 1 of 2: failed") && d.contains("two"), "{d}");
+        assert!(
+            d.contains("attempt 1 of 2: failed") && d.contains("two"),
+            "{d}"
+        );
     }
 
     #[test]
@@ -257,7 +267,13 @@ mod tests {
             counts.record(s, false, Some(1.0));
         }
         let (c, groups) = t.finish(counts);
-        assert_eq!(groups, vec![RetryGroup { key: 1, attempts: 2 }]);
+        assert_eq!(
+            groups,
+            vec![RetryGroup {
+                key: 1,
+                attempts: 2
+            }]
+        );
         assert_eq!((c.total, c.passed, c.failed, c.flaky), (3, 3, 0, 1));
         assert_eq!(c.duration_s, 4.0);
     }

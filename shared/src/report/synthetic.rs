@@ -11,7 +11,10 @@ pub fn junit_report(cases: usize, seed: u64) -> String {
     let suites = cases.div_ceil(100);
     let mut n = 0;
     for s in 0..suites {
-        let _ = writeln!(out, "  <testsuite name=\"pkg{seed}.module{s}\" tests=\"100\" timestamp=\"2026-01-01T00:00:00Z\">");
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"pkg{seed}.module{s}\" tests=\"100\" timestamp=\"2026-01-01T00:00:00Z\">"
+        );
         for _ in 0..100 {
             if n == cases {
                 break;
@@ -29,7 +32,11 @@ File \"src/compute.py\", line 17, in compute\n    return helper(x)\nAssertionErr
                     n % 300 + 1
                 );
             } else {
-                let _ = writeln!(out, "    <testcase classname=\"{class}\" name=\"test_case_{n}\" time=\"0.{:03}\"/>", n % 1000);
+                let _ = writeln!(
+                    out,
+                    "    <testcase classname=\"{class}\" name=\"test_case_{n}\" time=\"0.{:03}\"/>",
+                    n % 1000
+                );
             }
             n += 1;
         }
@@ -49,7 +56,11 @@ mod tests {
         let r = parse_bytes(junit_report(1234, 1).as_bytes(), FormatChoice::Auto).unwrap();
         let c = r.outcome.counts;
         assert_eq!((c.total, c.failed), (1234, 124));
-        let failed = r.cases.iter().find(|c| c.status == crate::TestStatus::Failed).unwrap();
+        let failed = r
+            .cases
+            .iter()
+            .find(|c| c.status == crate::TestStatus::Failed)
+            .unwrap();
         assert!(failed.message.as_deref().unwrap().contains("\nleft: 42"));
         assert!(failed.stdout.as_deref().unwrap().lines().count() == 5);
     }

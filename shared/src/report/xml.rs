@@ -25,7 +25,9 @@ use std::io::{self, BufRead, BufReader, Read};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Node {
     /// An element starts; `empty` for `<x/>`, which has no matching `Close`.
-    Open { empty: bool },
+    Open {
+        empty: bool,
+    },
     Close,
     Text,
     Eof,
@@ -80,7 +82,12 @@ impl std::error::Error for Utf16 {}
 
 impl<R: Read> Checked<R> {
     pub(crate) fn new(inner: R) -> Self {
-        Checked { inner, offset: 0, started: false, bom: 0 }
+        Checked {
+            inner,
+            offset: 0,
+            started: false,
+            bom: 0,
+        }
     }
 }
 
@@ -130,7 +137,10 @@ impl<R> Checked<R> {
         if let Some(i) = first_forbidden(bytes) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                ForbiddenChar { offset: self.offset + self.bom + i as u64, byte: bytes[i] },
+                ForbiddenChar {
+                    offset: self.offset + self.bom + i as u64,
+                    byte: bytes[i],
+                },
             ));
         }
         self.offset += bytes.len() as u64;
@@ -150,14 +160,18 @@ fn first_forbidden(bytes: &[u8]) -> Option<usize> {
     for chunk in &mut chunks {
         let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
         // Nonzero iff some byte of `w` is below 0x20.
-        if w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0 {
-            if let Some(i) = chunk.iter().position(|&b| bad(b)) {
-                return Some(base + i);
-            }
+        if w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0
+            && let Some(i) = chunk.iter().position(|&b| bad(b))
+        {
+            return Some(base + i);
         }
         base += 8;
     }
-    chunks.remainder().iter().position(|&b| bad(b)).map(|i| base + i)
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| bad(b))
+        .map(|i| base + i)
 }
 
 pub(crate) type XmlInput<R> = BufReader<Checked<R>>;
@@ -441,7 +455,10 @@ fn load_element(
         if attr.value.contains('<') {
             let key = attr.key.as_ref();
             let pos = at(key) + e[at(key)..].find('<').unwrap_or(0);
-            return Err((format!("'<' is not allowed in the value of attribute {key} (escape it as &lt;)"), pos));
+            return Err((
+                format!("'<' is not allowed in the value of attribute {key} (escape it as &lt;)"),
+                pos,
+            ));
         }
         let value = attr
             .normalized_value_with(XmlVersion::Implicit1_0, 1, |ent| {
@@ -450,7 +467,10 @@ fn load_element(
             })
             .map_err(|err| {
                 let key = attr.key.as_ref();
-                (format!("bad value of attribute {key}: {}", describe_xml_error(&err)), at(key))
+                (
+                    format!("bad value of attribute {key}: {}", describe_xml_error(&err)),
+                    at(key),
+                )
             })?;
         if names.len() == n {
             names.push(Vec::new());
@@ -498,9 +518,13 @@ fn describe_xml_error(err: &quick_xml::Error) -> String {
             IllFormedError::MismatchedEndTag { expected, found } => {
                 format!("closing tag </{found}> does not match the open element <{expected}>")
             }
-            IllFormedError::UnmatchedEndTag(name) => format!("closing tag </{name}> has no open element"),
+            IllFormedError::UnmatchedEndTag(name) => {
+                format!("closing tag </{name}> has no open element")
+            }
             IllFormedError::MissingEndTag(name) => {
-                format!("unexpected end of file: element <{name}> is not closed (is the file truncated?)")
+                format!(
+                    "unexpected end of file: element <{name}> is not closed (is the file truncated?)"
+                )
             }
             other => format!("malformed XML: {other}"),
         },
@@ -519,7 +543,9 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match x.next()? {
-                Node::Open { empty } => out.push(format!("<{}{}", x.name_str(), if empty { "/" } else { "" })),
+                Node::Open { empty } => {
+                    out.push(format!("<{}{}", x.name_str(), if empty { "/" } else { "" }))
+                }
                 Node::Close => out.push(">".into()),
                 Node::Text => out.push(x.text().to_owned()),
                 Node::Eof => return Ok(out),
@@ -556,13 +582,20 @@ mod tests {
     #[test]
     fn lt_in_an_attribute_is_an_error_at_its_column() {
         let doc = "<a>\n  <b x=\"1\" time=\"<<computed>>\"/>\n</a>";
-        let err = crate::report::parse_bytes(doc.as_bytes(), crate::report::FormatChoice::Exactly(crate::report::ReportFormat::Junit)).unwrap_err();
+        let err = crate::report::parse_bytes(
+            doc.as_bytes(),
+            crate::report::FormatChoice::Exactly(crate::report::ReportFormat::Junit),
+        )
+        .unwrap_err();
         assert_eq!((err.line, err.column), (Some(2), Some(18)), "{err}");
     }
 
     #[test]
     fn forbidden_bytes_are_found_in_any_position() {
-        assert_eq!(first_forbidden(b"plain text\twith\r\nnewlines and more"), None);
+        assert_eq!(
+            first_forbidden(b"plain text\twith\r\nnewlines and more"),
+            None
+        );
         for len in 1..40 {
             for at in 0..len {
                 let mut v = vec![b'a'; len];

@@ -11,7 +11,11 @@ use crate::model::Property;
 use crate::status::TestStatus;
 use std::io::Read;
 
-pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+pub(crate) fn parse<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    sink: &mut Sink<'_>,
+) -> Result<(), ParseError> {
     if x.name() == b"assembly" {
         return assembly(x, empty, sink);
     }
@@ -29,7 +33,11 @@ pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut S
     }
 }
 
-fn assembly<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+fn assembly<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    sink: &mut Sink<'_>,
+) -> Result<(), ParseError> {
     let name = super::trx::file_stem(&x.attr_owned(b"name").unwrap_or_default());
     if let Some(total) = x.attr(b"total").and_then(|t| t.trim().parse::<i64>().ok()) {
         *sink.declared_total.get_or_insert(0) += total;
@@ -52,7 +60,12 @@ fn assembly<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>)
     }
 }
 
-fn collection<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+fn collection<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    assembly: &str,
+    sink: &mut Sink<'_>,
+) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -70,11 +83,22 @@ fn collection<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str, si
     }
 }
 
-fn test<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str) -> Result<TestCase, ParseError> {
+fn test<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    assembly: &str,
+) -> Result<TestCase, ParseError> {
     let class = x.attr_owned(b"type").unwrap_or_default();
     let full = x.attr_owned(b"name").unwrap_or_default();
-    let name = full.strip_prefix(&format!("{class}.")).map(str::to_owned).unwrap_or(full);
-    let status = match x.attr(b"result").map(|r| r.trim().to_ascii_lowercase()).as_deref() {
+    let name = full
+        .strip_prefix(&format!("{class}."))
+        .map(str::to_owned)
+        .unwrap_or(full);
+    let status = match x
+        .attr(b"result")
+        .map(|r| r.trim().to_ascii_lowercase())
+        .as_deref()
+    {
         Some("pass") => TestStatus::Passed,
         Some("fail") => TestStatus::Failed,
         _ => TestStatus::Skipped,
@@ -109,7 +133,11 @@ fn test<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str) -> Resul
     Ok(case)
 }
 
-fn failure<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase) -> Result<(), ParseError> {
+fn failure<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    case: &mut TestCase,
+) -> Result<(), ParseError> {
     if case.failure_type.is_none() {
         case.failure_type = x.attr_owned(b"exception-type");
     }
@@ -138,7 +166,11 @@ fn failure<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase) 
     }
 }
 
-fn traits<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Property>) -> Result<(), ParseError> {
+fn traits<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    out: &mut Vec<Property>,
+) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -160,7 +192,12 @@ fn traits<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Property
 }
 
 /// `<errors><error type="…" name="…"><failure>…</failure></error></errors>`
-fn errors<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+fn errors<R: Read>(
+    x: &mut Xml<XmlInput<R>>,
+    empty: bool,
+    assembly: &str,
+    sink: &mut Sink<'_>,
+) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -179,11 +216,15 @@ fn errors<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str, sink: 
                 if !empty {
                     loop {
                         match x.next()? {
-                            Node::Open { empty } if x.name() == b"failure" => failure(x, empty, &mut case)?,
+                            Node::Open { empty } if x.name() == b"failure" => {
+                                failure(x, empty, &mut case)?
+                            }
                             Node::Open { empty } => x.skip(empty)?,
                             Node::Close => break,
                             Node::Text => {}
-                            Node::Eof => return Err(x.error("unexpected end of file inside <error>")),
+                            Node::Eof => {
+                                return Err(x.error("unexpected end of file inside <error>"));
+                            }
                         }
                     }
                 }
@@ -218,9 +259,15 @@ mod tests {
         assert_eq!(r.cases[1].name, "Adds(a: 1)");
         assert_eq!(r.cases[1].suite, "My.Tests");
         assert_eq!(r.cases[1].properties[0].name, "Category");
-        assert_eq!(r.cases[2].failure_type.as_deref(), Some("Xunit.Sdk.TrueException"));
+        assert_eq!(
+            r.cases[2].failure_type.as_deref(),
+            Some("Xunit.Sdk.TrueException")
+        );
         assert_eq!(r.cases[3].message.as_deref(), Some("not today"));
         let c = r.outcome.counts;
-        assert_eq!((c.total, c.passed, c.failed, c.errors, c.skipped), (4, 1, 1, 1, 1));
+        assert_eq!(
+            (c.total, c.passed, c.failed, c.errors, c.skipped),
+            (4, 1, 1, 1, 1)
+        );
     }
 }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Starts the Assay binary on an empty SQLite data directory with project
+# "e2e" and a token for it (written to .state/token for the tests).
+set -euo pipefail
+cd "$(dirname "$0")"
+port="$1"
+bin="${ASSAY_BIN:-../target/release/assay}"
+data="$PWD/.state/data"
+rm -rf "$data"
+mkdir -p "$data"
+"$bin" project create e2e --name "End-to-end" --data-dir "$data" >/dev/null
+"$bin" token create e2e --data-dir "$data" 2>/dev/null > .state/token
+exec "$bin" serve --bind "127.0.0.1:$port" --data-dir "$data"

@@ -1,0 +1,52 @@
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const corpus = (rel: string) =>
+  path.resolve(__dirname, '../../../shared/corpus/test-reports', rel);
+
+export const token = () => fs.readFileSync(path.resolve(__dirname, '../.state/token'), 'utf8').trim();
+
+const auth = () => ({ Authorization: `Bearer ${token()}` });
+
+/** Creates a run and a job (idempotently) and uploads report files to it through the API. */
+export async function upload(
+  request: APIRequestContext,
+  opts: { run: string; branch?: string; job: string; files: string[] },
+) {
+  const project = '/api/v1/projects/e2e';
+  const run = await request.post(`${project}/runs`, {
+    headers: auth(),
+    data: { name: opts.run, branch: opts.branch, revision: `rev-${opts.run}` },
+  });
+  expect(run.ok(), await run.text()).toBeTruthy();
+  const runPath = `${project}/runs/${encodeURIComponent(opts.run)}`;
+  const job = await request.post(`${runPath}/jobs`, { headers: auth(), data: { key: opts.job, platform: 'linux-x64' } });
+  expect(job.ok(), await job.text()).toBeTruthy();
+  const multipart: Record<string, { name: string; mimeType: string; buffer: Buffer }> = {};
+  opts.files.forEach((f, i) => {
+    const file = f.startsWith('/') ? f : corpus(f);
+    multipart[`file${i}`] = { name: path.basename(file), mimeType: 'application/xml', buffer: fs.readFileSync(file) };
+  });
+  const res = await request.post(`${runPath}/jobs/${encodeURIComponent(opts.job)}/test-results`, {
+    headers: auth(),
+    multipart,
+  });
+  expect(res.ok(), await res.text()).toBeTruthy();
+  return res.json();
+}
+
+/** Collects console errors and page errors; call `check()` at the end of a test. */
+export function watchConsole(page: Page) {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { check: () => expect(errors, errors.join('\n')).toEqual([]) };
+}
+
+/** Clicks are lost before hydration; wait for it. */
+export async function hydrated(page: Page) {
+  await page.waitForSelector('body[data-hydrated="true"]');
+}
