@@ -6,7 +6,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
-use shared::model::{CreateJob, CreateRun, ErrorBody, IngestSummary};
+use shared::model::{CreateJob, CreateRun, ErrorBody, IngestSummary, UpdateJob};
+use shared::{JobResult, JobState};
 use std::path::PathBuf;
 use tokio_util::io::ReaderStream;
 
@@ -31,6 +32,13 @@ pub struct UploadArgs {
     /// Job name within the run (created if needed).
     #[arg(long)]
     pub job: String,
+    /// State to give the job once the reports are stored (`running` while
+    /// more uploads follow).
+    #[arg(long, default_value = "completed", value_parser = ["pending", "running", "completed"])]
+    pub state: String,
+    /// The job's result (default: derived from its tests).
+    #[arg(long, value_parser = ["success", "failure", "error", "cancelled", "skipped"])]
+    pub result: Option<String>,
     /// Report format; auto detects it from each file.
     #[arg(long, default_value = "auto", value_parser = ["auto", "junit", "trx", "nunit", "xunit"])]
     pub format: String,
@@ -133,8 +141,10 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
     let _: serde_json::Value = answer("creating the run", res).await?;
 
     let run_url = format!("{project_url}/runs/{}", seg(&args.run));
+    // Running while its reports are sent; the state asked for comes after.
     let job = CreateJob {
         key: args.job.clone(),
+        state: Some(JobState::Running),
         ..CreateJob::default()
     };
     let res = client
@@ -206,6 +216,28 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
         .map_err(|e| send_err("uploading", e))?;
     bar.finish_and_clear();
     let summary: IngestSummary = answer("uploading", res).await?;
+    let update = UpdateJob {
+        state: Some(
+            args.state
+                .parse()
+                .map_err(|e: shared::status::UnknownValue| e.to_string())?,
+        ),
+        result: args
+            .result
+            .as_deref()
+            .map(str::parse::<JobResult>)
+            .transpose()
+            .map_err(|e| e.to_string())?,
+        ..UpdateJob::default()
+    };
+    let res = client
+        .patch(format!("{run_url}/jobs/{}", seg(&args.job)))
+        .header("Authorization", &auth)
+        .json(&update)
+        .send()
+        .await
+        .map_err(|e| send_err("updating the job", e))?;
+    let _: serde_json::Value = answer("updating the job", res).await?;
     print_summary(&args, &summary);
     Ok(())
 }

@@ -142,7 +142,9 @@ fn test_case<R: Read>(
                         };
                         if replace {
                             message_from = Some(is_failure);
-                            case.message = message.clone();
+                            // Without a message attribute (jest, mocha), the
+                            // body's first line is what users read first.
+                            case.message = message.clone().or_else(|| first_line(&body));
                             case.failure_type = kind_attr;
                         }
                         let text = if body.trim().is_empty() {
@@ -264,6 +266,12 @@ fn rerun<R: Read>(
     Ok(())
 }
 
+/// The first non-blank line, trimmed and cut to 500 characters.
+fn first_line(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    Some(line.chars().take(500).collect())
+}
+
 pub(crate) fn properties<R: Read>(
     x: &mut Xml<XmlInput<R>>,
     empty: bool,
@@ -363,6 +371,18 @@ mod tests {
             ),
             (1, 1, 1)
         );
+    }
+
+    #[test]
+    fn a_failure_without_message_takes_its_first_line() {
+        let r = parse(
+            "<testsuite name=\"s\"><testcase name=\"t\"><failure>\n  Error: expect(received).toBe(1)\n    at x.js:1</failure></testcase></testsuite>",
+        );
+        assert_eq!(
+            r.cases[0].message.as_deref(),
+            Some("Error: expect(received).toBe(1)")
+        );
+        assert!(r.cases[0].details.as_deref().unwrap().contains("at x.js:1"));
     }
 
     #[test]
