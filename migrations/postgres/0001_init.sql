@@ -123,6 +123,7 @@ CREATE TABLE test_results (
 );
 -- A job's table: failed first, then by insertion order.
 CREATE INDEX test_results_job ON test_results(job_id, status, id);
--- A test's history across runs.
+-- A test's history across runs (and the attempts of a rerun within an
+-- upload, found by key and then filtered by upload: no index of its own,
+-- as every index slows ingest).
 CREATE INDEX test_results_key ON test_results(project_id, test_key, id);
-CREATE INDEX test_results_upload ON test_results(upload_id);

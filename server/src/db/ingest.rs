@@ -18,9 +18,10 @@ pub struct Target {
     pub job_id: i64,
 }
 
-/// SQLite allows 32766 parameters per statement; 20 columns × 1000 rows
-/// stays well under it and amortises the per-statement cost.
-pub const BATCH: usize = 1000;
+/// Rows per batch from the parser. SQLite allows 32766 parameters per
+/// statement: 16 bound columns × 2000 rows stays under it, and amortises
+/// the per-statement cost.
+pub const BATCH: usize = 2000;
 
 pub async fn find_upload(
     tx: &mut Tx,
@@ -89,106 +90,194 @@ fn properties_json(p: &[Property]) -> Option<String> {
 const RESULT_INSERT_COLUMNS: &str = "upload_id, job_id, run_id, project_id, test_key, suite, classname, name, status, \
     flaky, retries, duration_s, message, failure_type, details, stdout, stderr, properties, file, line";
 
-pub async fn insert_results(
+/// A batch of test results made ready for one backend's bulk insert.
+///
+/// Preparing (moving every value into the driver's argument list) is pure
+/// CPU work; it runs on the parser's thread, so that the database thread
+/// only executes and the two overlap.
+pub enum Prepared {
+    Sqlite {
+        rows: usize,
+        args: sqlx::sqlite::SqliteArguments<'static>,
+    },
+    Postgres(Box<PgColumns>),
+}
+
+/// Column arrays for PostgreSQL's `UNNEST`.
+#[derive(Default)]
+pub struct PgColumns {
+    key: Vec<i64>,
+    suite: Vec<String>,
+    classname: Vec<String>,
+    name: Vec<String>,
+    status: Vec<i16>,
+    flaky: Vec<bool>,
+    retries: Vec<i64>,
+    duration_s: Vec<Option<f64>>,
+    message: Vec<Option<String>>,
+    failure_type: Vec<Option<String>>,
+    details: Vec<Option<String>>,
+    stdout: Vec<Option<String>>,
+    stderr: Vec<Option<String>>,
+    properties: Vec<Option<String>>,
+    file: Vec<Option<String>>,
+    line: Vec<Option<i64>>,
+}
+
+/// Which backend a batch is prepared for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Moves a batch's values into the backend's bind arguments.
+pub fn prepare(backend: Backend, cases: Vec<TestCase>) -> Result<Prepared, sqlx::Error> {
+    use sqlx::Arguments;
+    match backend {
+        Backend::Sqlite => {
+            let rows = cases.len();
+            let mut args = sqlx::sqlite::SqliteArguments::default();
+            args.reserve(rows * SQLITE_BOUND_COLUMNS, 0);
+            let err = |e| sqlx::Error::Encode(e);
+            for c in cases {
+                let key = c.key();
+                let properties = properties_json(&c.properties);
+                args.add(key).map_err(err)?;
+                args.add(c.suite).map_err(err)?;
+                args.add(c.classname).map_err(err)?;
+                args.add(c.name).map_err(err)?;
+                args.add(c.status.code()).map_err(err)?;
+                args.add(c.flaky).map_err(err)?;
+                args.add(i64::from(c.retries)).map_err(err)?;
+                args.add(c.duration_s).map_err(err)?;
+                args.add(c.message).map_err(err)?;
+                args.add(c.failure_type).map_err(err)?;
+                args.add(c.details).map_err(err)?;
+                args.add(c.stdout).map_err(err)?;
+                args.add(c.stderr).map_err(err)?;
+                args.add(properties).map_err(err)?;
+                args.add(c.file).map_err(err)?;
+                args.add(c.line).map_err(err)?;
+            }
+            Ok(Prepared::Sqlite { rows, args })
+        }
+        Backend::Postgres => {
+            let mut p = PgColumns::default();
+            for c in cases {
+                p.key.push(c.key());
+                p.properties.push(properties_json(&c.properties));
+                p.suite.push(c.suite);
+                p.classname.push(c.classname);
+                p.name.push(c.name);
+                p.status.push(c.status.code());
+                p.flaky.push(c.flaky);
+                p.retries.push(i64::from(c.retries));
+                p.duration_s.push(c.duration_s);
+                p.message.push(c.message);
+                p.failure_type.push(c.failure_type);
+                p.details.push(c.details);
+                p.stdout.push(c.stdout);
+                p.stderr.push(c.stderr);
+                p.file.push(c.file);
+                p.line.push(c.line);
+            }
+            Ok(Prepared::Postgres(Box::new(p)))
+        }
+    }
+}
+
+const SQLITE_BOUND_COLUMNS: usize = 16;
+
+/// `INSERT … VALUES (…), …` for `rows` rows. The upload's ids are the same
+/// on every row: written into the statement as literals (integers we hold,
+/// never user text), they save four bindings per row on the hot path.
+fn sqlite_insert_sql(t: Target, upload_id: i64, rows: usize) -> String {
+    let mut sql = format!("INSERT INTO test_results ({RESULT_INSERT_COLUMNS}) VALUES ");
+    let head = format!("({upload_id}, {}, {}, {}", t.job_id, t.run_id, t.project_id);
+    let tail = ", ?".repeat(SQLITE_BOUND_COLUMNS);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&head);
+        sql.push_str(&tail);
+        sql.push(')');
+    }
+    sql
+}
+
+/// Inserts prepared batches; `sql_cache` keeps the statement text per row
+/// count for this upload (every full batch has the same).
+pub async fn insert_prepared(
     tx: &mut Tx,
     t: Target,
     upload_id: i64,
-    cases: &[TestCase],
+    batch: Prepared,
+    sql_cache: &mut Option<(usize, String)>,
 ) -> Result<(), sqlx::Error> {
-    if cases.is_empty() {
-        return Ok(());
-    }
-    match tx {
-        Tx::Sqlite(conn) => {
-            for chunk in cases.chunks(BATCH) {
-                let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
-                    "INSERT INTO test_results ({RESULT_INSERT_COLUMNS}) "
-                ));
-                qb.push_values(chunk, |mut b, c| {
-                    b.push_bind(upload_id)
-                        .push_bind(t.job_id)
-                        .push_bind(t.run_id)
-                        .push_bind(t.project_id)
-                        .push_bind(c.key())
-                        .push_bind(c.suite.as_str())
-                        .push_bind(c.classname.as_str())
-                        .push_bind(c.name.as_str())
-                        .push_bind(c.status.code())
-                        .push_bind(c.flaky)
-                        .push_bind(i64::from(c.retries))
-                        .push_bind(c.duration_s)
-                        .push_bind(c.message.as_deref())
-                        .push_bind(c.failure_type.as_deref())
-                        .push_bind(c.details.as_deref())
-                        .push_bind(c.stdout.as_deref())
-                        .push_bind(c.stderr.as_deref())
-                        .push_bind(properties_json(&c.properties))
-                        .push_bind(c.file.as_deref())
-                        .push_bind(c.line);
-                });
-                qb.build().persistent(true).execute(&mut **conn).await?;
+    match (tx, batch) {
+        (Tx::Sqlite(conn), Prepared::Sqlite { rows, args }) => {
+            if rows == 0 {
+                return Ok(());
             }
+            if sql_cache.as_ref().is_none_or(|(n, _)| *n != rows) {
+                *sql_cache = Some((rows, sqlite_insert_sql(t, upload_id, rows)));
+            }
+            let sql = &sql_cache.as_ref().expect("just set").1;
+            sqlx::query_with(sql, args)
+                .persistent(true)
+                .execute(&mut **conn)
+                .await?;
         }
-        Tx::Postgres(conn) => {
+        (Tx::Postgres(conn), Prepared::Postgres(p)) => {
+            if p.key.is_empty() {
+                return Ok(());
+            }
             let sql = format!(
                 "INSERT INTO test_results ({RESULT_INSERT_COLUMNS}) \
                  SELECT $1, $2, $3, $4, * FROM UNNEST($5::bigint[], $6::text[], $7::text[], $8::text[], $9::smallint[], \
                  $10::boolean[], $11::bigint[], $12::float8[], $13::text[], $14::text[], $15::text[], $16::text[], \
                  $17::text[], $18::text[], $19::text[], $20::bigint[])"
             );
-            for chunk in cases.chunks(BATCH * 4) {
-                let col = |f: &dyn Fn(&TestCase) -> Option<String>| {
-                    chunk.iter().map(f).collect::<Vec<_>>()
-                };
-                sqlx::query(&sql)
-                    .bind(upload_id)
-                    .bind(t.job_id)
-                    .bind(t.run_id)
-                    .bind(t.project_id)
-                    .bind(chunk.iter().map(TestCase::key).collect::<Vec<i64>>())
-                    .bind(
-                        chunk
-                            .iter()
-                            .map(|c| c.suite.clone())
-                            .collect::<Vec<String>>(),
-                    )
-                    .bind(
-                        chunk
-                            .iter()
-                            .map(|c| c.classname.clone())
-                            .collect::<Vec<String>>(),
-                    )
-                    .bind(
-                        chunk
-                            .iter()
-                            .map(|c| c.name.clone())
-                            .collect::<Vec<String>>(),
-                    )
-                    .bind(chunk.iter().map(|c| c.status.code()).collect::<Vec<i16>>())
-                    .bind(chunk.iter().map(|c| c.flaky).collect::<Vec<bool>>())
-                    .bind(
-                        chunk
-                            .iter()
-                            .map(|c| i64::from(c.retries))
-                            .collect::<Vec<i64>>(),
-                    )
-                    .bind(
-                        chunk
-                            .iter()
-                            .map(|c| c.duration_s)
-                            .collect::<Vec<Option<f64>>>(),
-                    )
-                    .bind(col(&|c| c.message.clone()))
-                    .bind(col(&|c| c.failure_type.clone()))
-                    .bind(col(&|c| c.details.clone()))
-                    .bind(col(&|c| c.stdout.clone()))
-                    .bind(col(&|c| c.stderr.clone()))
-                    .bind(col(&|c| properties_json(&c.properties)))
-                    .bind(col(&|c| c.file.clone()))
-                    .bind(chunk.iter().map(|c| c.line).collect::<Vec<Option<i64>>>())
-                    .execute(&mut **conn)
-                    .await?;
-            }
+            let p = *p;
+            sqlx::query(&sql)
+                .bind(upload_id)
+                .bind(t.job_id)
+                .bind(t.run_id)
+                .bind(t.project_id)
+                .bind(p.key)
+                .bind(p.suite)
+                .bind(p.classname)
+                .bind(p.name)
+                .bind(p.status)
+                .bind(p.flaky)
+                .bind(p.retries)
+                .bind(p.duration_s)
+                .bind(p.message)
+                .bind(p.failure_type)
+                .bind(p.details)
+                .bind(p.stdout)
+                .bind(p.stderr)
+                .bind(p.properties)
+                .bind(p.file)
+                .bind(p.line)
+                .execute(&mut **conn)
+                .await?;
+        }
+        _ => {
+            return Err(sqlx::Error::Protocol(
+                "batch prepared for the other backend".into(),
+            ));
         }
     }
     Ok(())
@@ -197,14 +286,20 @@ pub async fn insert_results(
 /// The stored attempts of one test in an upload, oldest first.
 pub async fn attempts(
     tx: &mut Tx,
+    project_id: i64,
     upload_id: i64,
     key: i64,
 ) -> Result<Vec<(i64, TestCase)>, sqlx::Error> {
     let sql = format!(
-        "SELECT {RESULT_DETAIL_COLUMNS} FROM test_results WHERE upload_id = $1 AND test_key = $2 ORDER BY id"
+        "SELECT {RESULT_DETAIL_COLUMNS} FROM test_results \
+         WHERE project_id = $1 AND test_key = $2 AND upload_id = $3 ORDER BY id"
     );
-    let rows: Vec<ResultDetailRow> =
-        on_tx!(tx, c => sqlx::query_as(&sql).bind(upload_id).bind(key).fetch_all(&mut *c).await)?;
+    let rows: Vec<ResultDetailRow> = on_tx!(tx, c => sqlx::query_as(&sql)
+        .bind(project_id)
+        .bind(key)
+        .bind(upload_id)
+        .fetch_all(&mut *c)
+        .await)?;
     Ok(rows
         .into_iter()
         .map(|r| {

@@ -132,7 +132,8 @@ impl Db {
             // Writers queue behind a long ingest rather than fail.
             .busy_timeout(Duration::from_secs(60))
             .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            .page_size(16384);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts)

@@ -8,7 +8,7 @@
 
 pub mod spool;
 
-use crate::db::ingest::{self as store, BATCH, Target};
+use crate::db::ingest::{self as store, BATCH, Prepared, Target};
 use crate::db::{self, Db, Tx};
 use crate::error::{ApiError, ApiResult};
 use shared::Counts;
@@ -124,28 +124,31 @@ async fn store_one(
         file.size as i64,
     )
     .await?;
-    let (send, mut recv) = tokio::sync::mpsc::channel::<Vec<TestCase>>(4);
+    let (send, mut recv) = tokio::sync::mpsc::channel::<Result<Prepared, sqlx::Error>>(4);
     let path = file.path.to_path_buf();
+    let backend = tx.backend();
     let parser = tokio::task::spawn_blocking(
         move || -> Result<(ParseOutcome, usize), report::ParseError> {
             let input = std::fs::File::open(&path)
                 .map_err(|e| report::ParseError::new(format!("cannot read the upload: {e}")))?;
             let mut batch = Vec::with_capacity(BATCH);
             let mut truncated = 0usize;
+            let flush = |batch: Vec<TestCase>| {
+                send.blocking_send(store::prepare(backend, batch))
+                    .map_err(|_| Stop)
+            };
             let result = report::parse(input, format, |mut case| {
                 truncated += usize::from(truncate_fields(&mut case));
                 batch.push(case);
                 if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    send.blocking_send(full).map_err(|_| Stop)?;
+                    flush(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
                 }
                 Ok(())
             });
             match result {
                 Ok(outcome) => {
                     if !batch.is_empty() {
-                        send.blocking_send(batch)
-                            .map_err(|_| report::ParseError::new("ingest stopped"))?;
+                        flush(batch).map_err(|_| report::ParseError::new("ingest stopped"))?;
                     }
                     Ok((outcome, truncated))
                 }
@@ -157,8 +160,13 @@ async fn store_one(
         },
     );
     let mut write_error = None;
-    while let Some(batch) = recv.recv().await {
-        if let Err(e) = store::insert_results(tx, target, upload_id, &batch).await {
+    let mut sql_cache = None;
+    while let Some(prepared) = recv.recv().await {
+        let result = match prepared {
+            Ok(batch) => store::insert_prepared(tx, target, upload_id, batch, &mut sql_cache).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
             write_error = Some(e);
             break;
         }
@@ -189,7 +197,7 @@ async fn store_one(
         ));
     }
     for group in &outcome.retry_groups {
-        let attempts = store::attempts(tx, upload_id, group.key).await?;
+        let attempts = store::attempts(tx, target.project_id, upload_id, group.key).await?;
         if attempts.len() < 2 {
             continue;
         }
