@@ -1,36 +1,123 @@
 //! What the UI needs from the server, as a trait the server implements:
 //! the UI crate stays free of storage code, and server functions reach the
-//! implementation through Leptos context.
+//! implementation through Leptos context. Every method takes the
+//! [`Caller`], so that the server checks permissions (and, for writes, the
+//! anti-CSRF token) itself, whatever the UI shows or hides.
 
 use crate::error::AppError;
+use shared::accounts::{
+    Abilities, AuditEntry, CreatedToken, CreatedUser, InstanceSettings, ProjectSettings, Role, SessionView, UserView,
+};
 use shared::model::{
-    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery,
-    TestResultRow,
+    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery, TestResultRow,
 };
 use std::sync::Arc;
 
+/// The HTTP request a server function (or page render) is serving.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub headers: http::HeaderMap,
+    pub extensions: http::Extensions,
+}
+
+impl Caller {
+    /// The current request, from Leptos context.
+    pub fn current() -> Result<Caller, AppError> {
+        let parts = leptos::prelude::use_context::<http::request::Parts>()
+            .ok_or_else(|| AppError::Internal("no request in context".into()))?;
+        Ok(Caller { headers: parts.headers, extensions: parts.extensions })
+    }
+
+    /// Whether the request is a plain HTML form post (JavaScript off).
+    pub fn is_form_post(&self) -> bool {
+        self.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    }
+}
+
+/// `Set-Cookie` values to add to the response.
+pub type SetCookies = Vec<String>;
+
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
-    async fn projects(&self) -> Result<Vec<Project>, AppError>;
-    async fn project(&self, project: &str) -> Result<Project, AppError>;
-    async fn runs(&self, project: &str, query: RunQuery) -> Result<Page<RunSummary>, AppError>;
-    async fn branches(&self, project: &str) -> Result<Vec<String>, AppError>;
-    async fn run(&self, project: &str, run: i64) -> Result<RunDetail, AppError>;
-    async fn job(&self, project: &str, run: i64, job: i64) -> Result<JobDetail, AppError>;
+    // Reading.
+    async fn session(&self, c: &Caller) -> Result<(SessionView, SetCookies), AppError>;
+    async fn projects(&self, c: &Caller) -> Result<Vec<Project>, AppError>;
+    async fn project(&self, c: &Caller, project: &str) -> Result<(Project, Abilities), AppError>;
+    async fn runs(&self, c: &Caller, project: &str, query: RunQuery) -> Result<Page<RunSummary>, AppError>;
+    async fn branches(&self, c: &Caller, project: &str) -> Result<Vec<String>, AppError>;
+    async fn run(&self, c: &Caller, project: &str, run: i64) -> Result<RunDetail, AppError>;
+    async fn job(&self, c: &Caller, project: &str, run: i64, job: i64) -> Result<JobDetail, AppError>;
     async fn test_results(
         &self,
+        c: &Caller,
         project: &str,
         run: i64,
         job: i64,
         query: TestResultQuery,
     ) -> Result<Page<TestResultRow>, AppError>;
-    async fn test(&self, project: &str, run: i64, job: i64, id: i64) -> Result<TestPage, AppError>;
+    async fn test(&self, c: &Caller, project: &str, run: i64, job: i64, id: i64) -> Result<TestPage, AppError>;
+
+    // Signing in and out.
+    async fn login(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<(UserView, SetCookies), AppError>;
+    async fn logout(&self, c: &Caller, csrf: &str) -> Result<SetCookies, AppError>;
+    async fn change_password(&self, c: &Caller, csrf: &str, current: &str, new: &str) -> Result<(), AppError>;
+
+    // Instance administration.
+    async fn users(&self, c: &Caller) -> Result<Vec<UserView>, AppError>;
+    async fn create_user(&self, c: &Caller, csrf: &str, username: &str, admin: bool) -> Result<CreatedUser, AppError>;
+    async fn set_user_admin(&self, c: &Caller, csrf: &str, user_id: i64, admin: bool) -> Result<(), AppError>;
+    async fn set_user_disabled(&self, c: &Caller, csrf: &str, user_id: i64, disabled: bool) -> Result<(), AppError>;
+    async fn settings(&self, c: &Caller) -> Result<InstanceSettings, AppError>;
+    async fn save_settings(&self, c: &Caller, csrf: &str, settings: InstanceSettings) -> Result<(), AppError>;
+    async fn create_project(&self, c: &Caller, csrf: &str, slug: &str, name: &str) -> Result<(), AppError>;
+    async fn audit(&self, c: &Caller, project: Option<&str>, page: Option<i64>) -> Result<Page<AuditEntry>, AppError>;
+
+    // Project administration.
+    async fn project_settings(&self, c: &Caller, project: &str) -> Result<ProjectSettings, AppError>;
+    async fn rename_project(&self, c: &Caller, csrf: &str, project: &str, name: &str) -> Result<(), AppError>;
+    async fn archive_project(&self, c: &Caller, csrf: &str, project: &str, archived: bool) -> Result<(), AppError>;
+    async fn set_member(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        username: &str,
+        role: Role,
+    ) -> Result<(), AppError>;
+    async fn remove_member(&self, c: &Caller, csrf: &str, project: &str, user_id: i64) -> Result<(), AppError>;
+    async fn create_token(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        name: &str,
+        read_only: bool,
+    ) -> Result<CreatedToken, AppError>;
+    async fn revoke_token(&self, c: &Caller, csrf: &str, project: &str, token_id: i64) -> Result<(), AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;
 
-/// The backend the server provided for this request.
-pub fn backend() -> Result<SharedBackend, AppError> {
-    leptos::prelude::use_context::<SharedBackend>()
-        .ok_or_else(|| AppError::Internal("no backend in context".into()))
+/// The backend the server provided, and the request being served.
+pub fn backend() -> Result<(SharedBackend, Caller), AppError> {
+    let backend = leptos::prelude::use_context::<SharedBackend>()
+        .ok_or_else(|| AppError::Internal("no backend in context".into()))?;
+    Ok((backend, Caller::current()?))
+}
+
+/// Adds `Set-Cookie` headers to the response being built.
+pub fn set_cookies(cookies: SetCookies) {
+    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        for c in cookies {
+            if let Ok(v) = http::HeaderValue::from_str(&c) {
+                res.append_header(http::header::SET_COOKIE, v);
+            }
+        }
+    }
 }

@@ -12,6 +12,8 @@ pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
     Internal(String),
@@ -25,6 +27,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "Not found",
             AppError::BadRequest(_) => "Bad request",
+            AppError::Unauthorized(_) => "Sign in needed",
             AppError::Forbidden(_) => "Not allowed",
             AppError::Internal(_) | AppError::Call(_) => "Something went wrong",
         }

@@ -19,11 +19,7 @@ pub fn duration(seconds: f64) -> String {
     }
     let total = seconds.round() as u64;
     let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
-    if h > 0 {
-        format!("{h} h {m:02} min")
-    } else {
-        format!("{m} min {s:02} s")
-    }
+    if h > 0 { format!("{h} h {m:02} min") } else { format!("{m} min {s:02} s") }
 }
 
 pub fn opt_duration(seconds: Option<f64>) -> String {
@@ -37,20 +33,12 @@ pub fn time(t: &DateTime<Utc>) -> String {
 
 /// The first 10 characters of a commit hash; other revisions as they are.
 pub fn revision(r: &str) -> String {
-    if r.len() > 12 && r.chars().all(|c| c.is_ascii_hexdigit()) {
-        r[..10].to_owned()
-    } else {
-        r.to_owned()
-    }
+    if r.len() > 12 && r.chars().all(|c| c.is_ascii_hexdigit()) { r[..10].to_owned() } else { r.to_owned() }
 }
 
 /// The first line of a message, cut to `max` characters.
 pub fn first_line(text: &str, max: usize) -> String {
-    let line = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
     if line.chars().count() > max {
         let cut: String = line.chars().take(max).collect();
         format!("{cut}…")

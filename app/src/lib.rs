@@ -9,6 +9,7 @@ pub mod api;
 pub mod backend;
 pub mod components;
 pub mod error;
+pub mod flash;
 pub mod format;
 pub mod pages;
 pub mod routes;
@@ -40,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::session::provide_session();
     // Tells end-to-end tests (and curious users) that the page is live.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -54,7 +56,18 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
                     <Route path=path!("/") view=pages::projects::ProjectsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=pages::admin::users::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/projects") view=pages::admin::projects::ProjectsAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/settings") view=pages::admin::settings::SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=pages::admin::audit::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/projects/:project") view=pages::runs::RunsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/projects/:project/settings")
+                        view=pages::project_settings::ProjectSettingsPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/projects/:project/runs/:run") view=pages::run::RunPage ssr=SsrMode::Async/>
                     <Route
                         path=path!("/projects/:project/runs/:run/jobs/:job")

@@ -31,21 +31,42 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+/// Reverses [`encode`] (and any other percent-encoding); invalid escapes
+/// are kept as they are.
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn settings(slug: &str) -> String {
+    format!("{}/settings", project(slug))
+}
+
+/// The sign-in page, coming back to `next` afterwards.
+pub fn login(next: &str) -> String {
+    format!("/login{}", query(&[("next", Some(next.to_owned()))]))
+}
+
 /// A query string from the pairs whose value is set, `?a=1&b=2`, or "".
 pub fn query(pairs: &[(&str, Option<String>)]) -> String {
     let parts: Vec<String> = pairs
         .iter()
-        .filter_map(|(k, v)| {
-            v.as_ref()
-                .filter(|v| !v.is_empty())
-                .map(|v| format!("{k}={}", encode(v)))
-        })
+        .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(v))))
         .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    }
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
 }
 
 #[cfg(test)]
@@ -56,13 +77,8 @@ mod tests {
     fn urls() {
         assert_eq!(test("web", 1, 2, 3), "/projects/web/runs/1/jobs/2/tests/3");
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
-        assert_eq!(
-            query(&[
-                ("q", Some("x y".into())),
-                ("page", None),
-                ("s", Some(String::new()))
-            ]),
-            "?q=x%20y"
-        );
+        assert_eq!(decode(&encode("ünï <b> 100%")), "ünï <b> 100%");
+        assert_eq!(decode("bad%zz%4"), "bad%zz%4");
+        assert_eq!(query(&[("q", Some("x y".into())), ("page", None), ("s", Some(String::new()))]), "?q=x%20y");
     }
 }

@@ -43,9 +43,7 @@ fn args() -> Args {
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let num = |i: usize| -> usize {
-        argv.get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{} needs a number", argv[i]))
+        argv.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{} needs a number", argv[i]))
     };
     let mut i = 0;
     while i < argv.len() {
@@ -110,44 +108,25 @@ fn start(backend: &str, tag: &str) -> Server {
     let assay = env!("CARGO_BIN_EXE_assay");
     let dir = tempfile::tempdir().expect("temp dir");
     let mut pg = None;
-    let mut env: Vec<(String, String)> =
-        vec![("ASSAY_DATA_DIR".into(), dir.path().display().to_string())];
+    let mut env: Vec<(String, String)> = vec![("ASSAY_DATA_DIR".into(), dir.path().display().to_string())];
     if backend == "postgres" {
-        let admin = std::env::var("TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin =
+            std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         let name = format!("assay_bench_{}_{tag}", std::process::id());
-        let ok = Command::new("psql")
-            .arg(&admin)
-            .arg("-qc")
-            .arg(format!("CREATE DATABASE \"{name}\""))
-            .status();
-        assert!(
-            ok.map(|s| s.success()).unwrap_or(false),
-            "cannot create a database at {admin}"
-        );
+        let ok = Command::new("psql").arg(&admin).arg("-qc").arg(format!("CREATE DATABASE \"{name}\"")).status();
+        assert!(ok.map(|s| s.success()).unwrap_or(false), "cannot create a database at {admin}");
         let (base, _) = admin.rsplit_once('/').expect("database URL with a path");
         env.push(("DATABASE_URL".into(), format!("{base}/{name}")));
         pg = Some((admin, name));
     }
     let run = |args: &[&str]| {
-        let out = Command::new(assay)
-            .args(args)
-            .envs(env.clone())
-            .output()
-            .expect("assay runs");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = Command::new(assay).args(args).envs(env.clone()).output().expect("assay runs");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     };
     run(&["project", "create", "bench"]);
     let token = run(&["token", "create", "bench"]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
     let child = Command::new(assay)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .envs(env)
@@ -160,13 +139,7 @@ fn start(backend: &str, tag: &str) -> Server {
         assert!(Instant::now() < deadline, "server did not come up");
         std::thread::sleep(Duration::from_millis(100));
     }
-    Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        token,
-        _dir: dir,
-        pg,
-    }
+    Server { child, base: format!("http://127.0.0.1:{port}"), token, _dir: dir, pg }
 }
 
 /// Peak and current resident set size of a process, in MiB.
@@ -184,13 +157,7 @@ fn memory(pid: u32) -> (f64, f64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
-async fn create_run_and_job(
-    client: &reqwest::Client,
-    s: &Server,
-    run: &str,
-    branch: &str,
-    job: &str,
-) {
+async fn create_run_and_job(client: &reqwest::Client, s: &Server, run: &str, branch: &str, job: &str) {
     let auth = format!("Bearer {}", s.token);
     let r = client
         .post(format!("{}/api/v1/projects/bench/runs", s.base))
@@ -199,11 +166,7 @@ async fn create_run_and_job(
         .send()
         .await
         .expect("create run");
-    assert!(
-        r.status().is_success(),
-        "{}",
-        r.text().await.unwrap_or_default()
-    );
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
     let r = client
         .post(format!("{}/api/v1/projects/bench/runs/{run}/jobs", s.base))
         .header("Authorization", &auth)
@@ -211,11 +174,7 @@ async fn create_run_and_job(
         .send()
         .await
         .expect("create job");
-    assert!(
-        r.status().is_success(),
-        "{}",
-        r.text().await.unwrap_or_default()
-    );
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
 }
 
 async fn upload(
@@ -228,10 +187,7 @@ async fn upload(
 ) -> serde_json::Value {
     let part = reqwest::multipart::Part::stream_with_length(body, len).file_name("report.xml");
     let res = client
-        .post(format!(
-            "{}/api/v1/projects/bench/runs/{run}/jobs/{job}/test-results",
-            s.base
-        ))
+        .post(format!("{}/api/v1/projects/bench/runs/{run}/jobs/{job}/test-results", s.base))
         .header("Authorization", format!("Bearer {}", s.token))
         .multipart(reqwest::multipart::Form::new().part("file", part))
         .send()
@@ -250,14 +206,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// p50 and p95 in milliseconds of `n` sequential GETs, after a warm-up.
 async fn latency(client: &reqwest::Client, url: &str, n: usize) -> (f64, f64) {
     for _ in 0..20 {
-        client
-            .get(url)
-            .send()
-            .await
-            .expect("GET")
-            .bytes()
-            .await
-            .expect("body");
+        client.get(url).send().await.expect("GET").bytes().await.expect("body");
     }
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
@@ -296,17 +245,13 @@ async fn large_file_memory(client: &reqwest::Client, backend: &str, large_mb: us
     let cases = (large_mb as f64 * 1e6 / per_case) as usize;
     {
         let mut w = std::io::BufWriter::new(file.as_file());
-        w.write_all(junit_report(cases, 2).as_bytes())
-            .expect("write report");
+        w.write_all(junit_report(cases, 2).as_bytes()).expect("write report");
         w.flush().expect("flush report");
     }
     let len = file.as_file().metadata().expect("metadata").len();
     let (_, before) = memory(s.child.id());
-    let f = tokio::fs::File::open(file.path())
-        .await
-        .expect("open report");
-    let body =
-        reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024));
+    let f = tokio::fs::File::open(file.path()).await.expect("open report");
+    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024));
     let t = Instant::now();
     let res = upload(client, &s, "large", "j", body, len).await;
     let secs = t.elapsed().as_secs_f64();
@@ -340,10 +285,7 @@ async fn read_latency(client: &reqwest::Client, backend: &str, runs: usize, per_
     while loads.next().await.is_some() {
         done += 1;
         if done % progress_every == 0 {
-            eprintln!(
-                "  loaded {done}/{runs} runs ({:.0} s)",
-                t.elapsed().as_secs_f64()
-            );
+            eprintln!("  loaded {done}/{runs} runs ({:.0} s)", t.elapsed().as_secs_f64());
         }
     }
     let secs = t.elapsed().as_secs_f64();
@@ -358,23 +300,12 @@ async fn read_latency(client: &reqwest::Client, backend: &str, runs: usize, per_
     println!("runs list (GET …/runs?limit=50): p50 {p50:.2} ms, p95 {p95:.2} ms");
     let (p50, p95) = latency(client, &format!("{runs_url}&branch=dev&offset=500"), n).await;
     println!("runs list, branch filter, 11th page: p50 {p50:.2} ms, p95 {p95:.2} ms");
-    let job = format!(
-        "{}/api/v1/projects/bench/runs/run-{:05}/jobs/linux",
-        s.base,
-        runs / 2
-    );
+    let job = format!("{}/api/v1/projects/bench/runs/run-{:05}/jobs/linux", s.base, runs / 2);
     let (p50, p95) = latency(client, &job, n).await;
     println!("job page, job and uploads (GET …/jobs/linux): p50 {p50:.2} ms, p95 {p95:.2} ms");
     let (p50, p95) = latency(client, &format!("{job}/test-results?limit=50"), n).await;
-    println!(
-        "job page, first 50 results failed first (GET …/test-results?limit=50): p50 {p50:.2} ms, p95 {p95:.2} ms"
-    );
-    let (p50, p95) = latency(
-        client,
-        &format!("{job}/test-results?status=passed&limit=50&offset=200"),
-        n,
-    )
-    .await;
+    println!("job page, first 50 results failed first (GET …/test-results?limit=50): p50 {p50:.2} ms, p95 {p95:.2} ms");
+    let (p50, p95) = latency(client, &format!("{job}/test-results?status=passed&limit=50&offset=200"), n).await;
     println!("job page, passed results, 5th page: p50 {p50:.2} ms, p95 {p95:.2} ms");
     let (peak, _) = memory(s.child.id());
     println!("server peak RSS during load and reads: {peak:.0} MiB");
@@ -382,17 +313,11 @@ async fn read_latency(client: &reqwest::Client, backend: &str, runs: usize, per_
 
 fn main() {
     let a = args();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let client = reqwest::Client::new();
     println!(
         "# assay end-to-end benchmarks ({} cores)",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
     for backend in &a.backends {
         println!("\n## {backend}");

@@ -42,9 +42,6 @@ pub struct Config {
 
 impl Config {
     pub fn for_tests(tmp_dir: PathBuf) -> Config {
-        Config {
-            max_body_bytes: 256 * 1024 * 1024,
-            tmp_dir,
-        }
+        Config { max_body_bytes: 256 * 1024 * 1024, tmp_dir }
     }
 }

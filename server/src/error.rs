@@ -4,6 +4,7 @@
 //! - bad input → 400 (`bad_request`) naming the field, 413
 //!   (`payload_too_large`) naming the limit, 415 (`unsupported_media_type`),
 //!   422 (`parse_error`) naming the file, line and column;
+//! - 429 (`too_many_requests`) after too many failed sign-ins;
 //! - 401 (`unauthorized`) without a valid token, 403 (`forbidden`) with a
 //!   token that may not do this;
 //! - 404 (`not_found`) naming what is missing; 409 (`conflict`) naming
@@ -31,13 +32,10 @@ pub enum ApiError {
     PayloadTooLarge { limit: u64 },
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("{file}: {detail}")]
-    Parse {
-        file: String,
-        detail: String,
-        line: Option<u64>,
-        column: Option<u64>,
-    },
+    Parse { file: String, detail: String, line: Option<u64>, column: Option<u64> },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -52,6 +50,7 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Parse { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,6 +65,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Parse { .. } => "parse_error",
             ApiError::Internal(_) => "internal",
         }
@@ -90,18 +90,10 @@ impl ApiError {
             other => other.to_string(),
         };
         let (file, line, column) = match self {
-            ApiError::Parse {
-                file, line, column, ..
-            } => (Some(file.clone()), *line, *column),
+            ApiError::Parse { file, line, column, .. } => (Some(file.clone()), *line, *column),
             _ => (None, None, None),
         };
-        ErrorBody {
-            error: self.code().to_owned(),
-            detail,
-            file,
-            line,
-            column,
-        }
+        ErrorBody { error: self.code().to_owned(), detail, file, line, column }
     }
 }
 

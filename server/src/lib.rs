@@ -2,6 +2,7 @@
 //! so that tests can build the same router the binary serves.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

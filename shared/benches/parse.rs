@@ -7,10 +7,7 @@ use shared::report::{FormatChoice, parse, synthetic::junit_report};
 use std::time::Instant;
 
 fn main() {
-    let cases: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(100_000);
+    let cases: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
     let doc = junit_report(cases, 0);
     let mb = doc.len() as f64 / 1e6;
     let mut times = Vec::new();

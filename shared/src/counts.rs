@@ -93,10 +93,7 @@ mod tests {
         c.record(TestStatus::Failed, false, None);
         c.record(TestStatus::Passed, true, Some(0.5));
         c.record(TestStatus::Skipped, false, None);
-        assert_eq!(
-            (c.total, c.passed, c.failed, c.skipped, c.flaky),
-            (4, 2, 1, 1, 1)
-        );
+        assert_eq!((c.total, c.passed, c.failed, c.skipped, c.flaky), (4, 2, 1, 1, 1));
         assert_eq!(c.duration_s, 2.0);
         let mut sum = c;
         sum.add(&c);

@@ -67,20 +67,12 @@ mod tests {
     #[test]
     fn steady_and_alternating_tests() {
         let steady = Flakiness::of([(Passed, false); 5]);
-        assert_eq!(
-            (steady.executed, steady.flips, steady.flip_rate()),
-            (5, 0, Some(0.0))
-        );
+        assert_eq!((steady.executed, steady.flips, steady.flip_rate()), (5, 0, Some(0.0)));
         assert!(!steady.is_flaky());
         let broken = Flakiness::of([(Failed, false), (Failed, false), (Passed, false)]);
         assert_eq!((broken.failed, broken.flips), (2, 1));
         assert!(broken.is_flaky());
-        let alternating = Flakiness::of([
-            (Passed, false),
-            (Failed, false),
-            (Passed, false),
-            (Error, false),
-        ]);
+        let alternating = Flakiness::of([(Passed, false), (Failed, false), (Passed, false), (Error, false)]);
         assert_eq!(alternating.flip_rate(), Some(100.0));
         let skipped = Flakiness::of([(Skipped, false), (Passed, true)]);
         assert_eq!((skipped.executed, skipped.flaky_passes), (1, 1));

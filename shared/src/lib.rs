@@ -5,6 +5,7 @@
 //! Nothing here touches a database, a socket or a clock, so the crate builds
 //! for `wasm32-unknown-unknown` as well as natively.
 
+pub mod accounts;
 pub mod counts;
 pub mod flakiness;
 pub mod model;

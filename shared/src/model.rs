@@ -21,6 +21,8 @@ pub struct Project {
     pub run_count: i64,
     /// The newest run, if any.
     pub latest_run: Option<RunSummary>,
+    /// Archived projects keep their data but take no new uploads.
+    pub archived: bool,
 }
 
 /// One CI pipeline, build or push.
@@ -342,8 +344,5 @@ pub const DEFAULT_PAGE: i64 = 50;
 
 /// Clamps a requested page to `[1, MAX_PAGE]` and a non-negative offset.
 pub fn page_bounds(limit: Option<i64>, offset: Option<i64>) -> (i64, i64) {
-    (
-        limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
-        offset.unwrap_or(0).max(0),
-    )
+    (limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE), offset.unwrap_or(0).max(0))
 }

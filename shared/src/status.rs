@@ -9,9 +9,7 @@ use std::str::FromStr;
 /// The discriminant order is the order users want to read results in:
 /// failures first, passes last. It is also the value stored in the
 /// database (`test_results.status`), so it must never be renumbered.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum TestStatus {
@@ -66,14 +64,11 @@ pub struct UnknownValue {
 impl FromStr for TestStatus {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownValue {
-                kind: "test status",
-                value: s.to_owned(),
-                expected: "failed, error, skipped, passed",
-            })
+        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownValue {
+            kind: "test status",
+            value: s.to_owned(),
+            expected: "failed, error, skipped, passed",
+        })
     }
 }
 
@@ -204,11 +199,7 @@ mod tests {
     use super::*;
 
     fn job(state: JobState, result: JobResult, bad_tests: i64) -> JobFacts {
-        JobFacts {
-            state,
-            result,
-            bad_tests,
-        }
+        JobFacts { state, result, bad_tests }
     }
 
     #[test]
@@ -233,31 +224,16 @@ mod tests {
         use JobResult as R;
         use JobState as S;
         assert_eq!(RunStatus::derive([]), RunStatus::Pending);
+        assert_eq!(RunStatus::derive([job(S::Running, R::Unknown, 0)]), RunStatus::Running);
         assert_eq!(
-            RunStatus::derive([job(S::Running, R::Unknown, 0)]),
-            RunStatus::Running
-        );
-        assert_eq!(
-            RunStatus::derive([
-                job(S::Running, R::Unknown, 0),
-                job(S::Completed, R::Unknown, 2)
-            ]),
+            RunStatus::derive([job(S::Running, R::Unknown, 0), job(S::Completed, R::Unknown, 2)]),
             RunStatus::Failed
         );
+        assert_eq!(RunStatus::derive([job(S::Completed, R::Unknown, 0)]), RunStatus::Passed);
         assert_eq!(
-            RunStatus::derive([job(S::Completed, R::Unknown, 0)]),
-            RunStatus::Passed
-        );
-        assert_eq!(
-            RunStatus::derive([
-                job(S::Completed, R::Success, 0),
-                job(S::Completed, R::Cancelled, 0)
-            ]),
+            RunStatus::derive([job(S::Completed, R::Success, 0), job(S::Completed, R::Cancelled, 0)]),
             RunStatus::Cancelled
         );
-        assert_eq!(
-            RunStatus::derive([job(S::Completed, R::Error, 0)]),
-            RunStatus::Failed
-        );
+        assert_eq!(RunStatus::derive([job(S::Completed, R::Error, 0)]), RunStatus::Failed);
     }
 }

@@ -43,9 +43,6 @@ mod tests {
         assert_eq!(test_key("", "", ""), xxh3_64(&[0x1f, 0x1f]) as i64);
         assert_eq!(test_key("a", "b", "c"), xxh3_64(b"a\x1fb\x1fc") as i64);
         let long = "x".repeat(600);
-        assert_eq!(
-            test_key(&long, "b", "c"),
-            xxh3_64(format!("{long}\x1fb\x1fc").as_bytes()) as i64
-        );
+        assert_eq!(test_key(&long, "b", "c"), xxh3_64(format!("{long}\x1fb\x1fc").as_bytes()) as i64);
     }
 }

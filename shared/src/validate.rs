@@ -2,13 +2,8 @@
 
 /// A project slug: 1–64 of `a-z 0-9 . _ -`, starting with a letter or digit.
 pub fn slug(s: &str) -> Result<(), String> {
-    let ok_first = s
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    let ok_rest = s
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    let ok_first = s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let ok_rest = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if s.is_empty() || s.len() > 64 || !ok_first || !ok_rest {
         return Err(format!(
             "invalid project slug '{s}': use 1-64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit"
@@ -36,12 +31,8 @@ pub fn name(field: &str, s: &str) -> Result<(), String> {
 /// at most `max` characters.
 pub fn optional(field: &str, s: Option<&str>, max: usize) -> Result<(), String> {
     match s {
-        Some(v) if v.chars().count() > max => {
-            Err(format!("{field} is longer than {max} characters"))
-        }
-        Some(v) if v.chars().any(|c| c.is_control()) => {
-            Err(format!("{field} must not contain control characters"))
-        }
+        Some(v) if v.chars().count() > max => Err(format!("{field} is longer than {max} characters")),
+        Some(v) if v.chars().any(|c| c.is_control()) => Err(format!("{field} must not contain control characters")),
         _ => Ok(()),
     }
 }

@@ -28,11 +28,7 @@ const DEVIATIONS: &[(&str, [i64; 6], &str)] = &[
         [2, 1, 1, 0, 0, 0],
         "the external entity is declared, so the file is well-formed: it is read with &xxe; left unexpanded (as the .results.json expects), never resolved",
     ),
-    (
-        "nunit/nunit3/jenkins/NUnit-sec1752-https.xml",
-        [2, 1, 1, 0, 0, 0],
-        "as NUnit-sec1752-file.xml",
-    ),
+    ("nunit/nunit3/jenkins/NUnit-sec1752-https.xml", [2, 1, 1, 0, 0, 0], "as NUnit-sec1752-file.xml"),
 ];
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -72,21 +68,14 @@ fn corpus_dir() -> PathBuf {
 fn manifest_rows() -> Vec<Row> {
     let dir = corpus_dir();
     let text = std::fs::read_to_string(dir.join("MANIFEST.md")).unwrap_or_else(|e| {
-        panic!(
-            "the conformance corpus must be at {} (set ASSAY_CORPUS to move it): {e}",
-            dir.display()
-        )
+        panic!("the conformance corpus must be at {} (set ASSAY_CORPUS to move it): {e}", dir.display())
     });
     let mut rows = Vec::new();
     let mut base: Option<String> = None;
     let mut in_table = false;
     for line in text.lines() {
         if let Some(h) = line.strip_prefix("## ") {
-            base = h
-                .split_whitespace()
-                .next()
-                .filter(|p| p.ends_with('/'))
-                .map(str::to_owned);
+            base = h.split_whitespace().next().filter(|p| p.ends_with('/')).map(str::to_owned);
             in_table = false;
             continue;
         }
@@ -103,12 +92,7 @@ fn manifest_rows() -> Vec<Row> {
         };
         let Some(base) = &base else { continue };
         let rel = format!("{base}{}", file.trim_matches('`'));
-        rows.push(Row {
-            path: dir.join(&rel),
-            rel,
-            format: format.to_owned(),
-            expected: expected.to_owned(),
-        });
+        rows.push(Row { path: dir.join(&rel), rel, format: format.to_owned(), expected: expected.to_owned() });
     }
     rows
 }
@@ -129,28 +113,17 @@ fn is_xml_format(format: &str) -> bool {
 
 fn num_after(text: &str, key: &str) -> Option<i64> {
     let i = text.find(key)? + key.len();
-    let digits: String = text[i..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '-')
-        .collect();
+    let digits: String = text[i..].chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
     digits.parse().ok()
 }
 
 fn expectation(row: &Row) -> Expectation {
     let e = &row.expected;
-    let tool = e
-        .split("<br>")
-        .filter(|p| p.starts_with("tool-expected"))
-        .collect::<Vec<_>>();
-    let derived = e
-        .split("<br>")
-        .find(|p| p.starts_with("derived:"))
-        .unwrap_or("");
+    let tool = e.split("<br>").filter(|p| p.starts_with("tool-expected")).collect::<Vec<_>>();
+    let derived = e.split("<br>").find(|p| p.starts_with("derived:")).unwrap_or("");
     // Not XML is not XML, however lenient some tool is with it.
     if derived.contains("NOT WELL-FORMED")
-        || tool.iter().any(|t| {
-            t.contains("parse exception") || t.contains("parse errors:") || t.contains("(corrupt)")
-        })
+        || tool.iter().any(|t| t.contains("parse exception") || t.contains("parse errors:") || t.contains("(corrupt)"))
     {
         return Expectation::Rejected;
     }
@@ -205,9 +178,7 @@ fn expectation(row: &Row) -> Expectation {
             }
         }
     }
-    if derived.contains("NOT WELL-FORMED")
-        || (derived.trim() == "derived: {}" && row.format.starts_with("xml:"))
-    {
+    if derived.contains("NOT WELL-FORMED") || (derived.trim() == "derived: {}" && row.format.starts_with("xml:")) {
         return Expectation::Rejected;
     }
     if derived.contains(", tests ") && derived.contains(", passed ") {
@@ -229,10 +200,7 @@ fn expectation(row: &Row) -> Expectation {
         if let Some(i) = derived.find(&format!("derived: {key}")) {
             let s = &derived[i + "derived: ".len() + key.len()..];
             let total = num_after(s, "");
-            let tally = s
-                .find('{')
-                .and_then(|a| s[a..].find('}').map(|b| &s[a + 1..a + b]))
-                .unwrap_or("");
+            let tally = s.find('{').and_then(|a| s[a..].find('}').map(|b| &s[a + 1..a + b])).unwrap_or("");
             let mut x = Expect {
                 total,
                 passed: Some(0),
@@ -268,11 +236,7 @@ fn expectation(row: &Row) -> Expectation {
 }
 
 fn matches(x: &Expect, c: &shared::Counts, retried: i64) -> bool {
-    let failed = if x.lumped {
-        c.failed + c.errors
-    } else {
-        c.failed
-    };
+    let failed = if x.lumped { c.failed + c.errors } else { c.failed };
     let ok = |want: Option<i64>, got: i64| want.is_none_or(|w| w == got);
     ok(x.total, c.total)
         && ok(x.passed, c.passed)
@@ -286,54 +250,36 @@ fn matches(x: &Expect, c: &shared::Counts, retried: i64) -> bool {
 fn every_xml_report_in_the_corpus_parses_to_its_manifest_figures() {
     let rows = manifest_rows();
     let xml_rows: Vec<&Row> = rows.iter().filter(|r| is_xml_format(&r.format)).collect();
-    assert!(
-        xml_rows.len() >= 190,
-        "expected the whole corpus, found {} XML rows",
-        xml_rows.len()
-    );
+    assert!(xml_rows.len() >= 190, "expected the whole corpus, found {} XML rows", xml_rows.len());
     let mut failures = Vec::new();
     let mut by_outcome = BTreeMap::<&str, usize>::new();
     for row in xml_rows {
-        let bytes =
-            std::fs::read(&row.path).unwrap_or_else(|e| panic!("{}: {e}", row.path.display()));
+        let bytes = std::fs::read(&row.path).unwrap_or_else(|e| panic!("{}: {e}", row.path.display()));
         let parsed = parse_bytes(&bytes, FormatChoice::Auto);
-        let deviation = DEVIATIONS
-            .iter()
-            .find(|(suffix, _, _)| row.rel.ends_with(suffix));
+        let deviation = DEVIATIONS.iter().find(|(suffix, _, _)| row.rel.ends_with(suffix));
         match (parsed, deviation) {
             (Ok(r), Some((_, want, _))) => {
                 let c = r.outcome.counts;
                 let got = [c.total, c.passed, c.failed, c.errors, c.skipped, c.flaky];
                 if &got != want {
-                    failures.push(format!(
-                        "{}: got {got:?}, documented deviation says {want:?}",
-                        row.rel
-                    ));
+                    failures.push(format!("{}: got {got:?}, documented deviation says {want:?}", row.rel));
                 }
                 *by_outcome.entry("deviation (documented)").or_default() += 1;
             }
-            (Err(e), Some(_)) => failures.push(format!(
-                "{}: documented as accepted but rejected: {e}",
-                row.rel
-            )),
+            (Err(e), Some(_)) => failures.push(format!("{}: documented as accepted but rejected: {e}", row.rel)),
             (parsed, None) => match (expectation(row), parsed) {
                 (Expectation::Rejected, Err(e)) => {
                     if e.message.trim().is_empty() || (e.offset.is_some() && e.line.is_none()) {
-                        failures.push(format!(
-                            "{}: error without a clear message or position: {e:?}",
-                            row.rel
-                        ));
+                        failures.push(format!("{}: error without a clear message or position: {e:?}", row.rel));
                     }
                     *by_outcome.entry("rejected as expected").or_default() += 1;
                 }
-                (Expectation::Rejected, Ok(r)) => failures.push(format!(
-                    "{}: should be rejected, parsed {:?}",
-                    row.rel, r.outcome.counts
-                )),
-                (Expectation::AnyOf(_, source), Err(e)) => failures.push(format!(
-                    "{}: rejected ({e}) but {source} has figures",
-                    row.rel
-                )),
+                (Expectation::Rejected, Ok(r)) => {
+                    failures.push(format!("{}: should be rejected, parsed {:?}", row.rel, r.outcome.counts))
+                }
+                (Expectation::AnyOf(_, source), Err(e)) => {
+                    failures.push(format!("{}: rejected ({e}) but {source} has figures", row.rel))
+                }
                 (Expectation::AnyOf(views, source), Ok(r)) => {
                     let retried: i64 = r.cases.iter().map(|c| i64::from(c.retries)).sum();
                     if !views.iter().any(|v| matches(v, &r.outcome.counts, retried)) {
@@ -348,12 +294,7 @@ fn every_xml_report_in_the_corpus_parses_to_its_manifest_figures() {
         }
     }
     eprintln!("corpus outcomes: {by_outcome:?}");
-    assert!(
-        failures.is_empty(),
-        "{} corpus mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} corpus mismatches:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -364,9 +305,7 @@ fn every_non_xml_report_is_rejected_with_a_hint() {
         let bytes = std::fs::read(&row.path).unwrap();
         let err = parse_bytes(&bytes, FormatChoice::Auto).expect_err(&row.rel);
         assert!(
-            err.message.contains("JSON")
-                || err.message.contains("not an XML")
-                || err.message.contains("empty"),
+            err.message.contains("JSON") || err.message.contains("not an XML") || err.message.contains("empty"),
             "{}: {err}",
             row.rel
         );
@@ -377,11 +316,7 @@ fn every_non_xml_report_is_rejected_with_a_hint() {
     for entry in std::fs::read_dir(&tap_dir).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
-        assert!(
-            parse_bytes(&bytes, FormatChoice::Auto).is_err(),
-            "{} is TAP",
-            path.display()
-        );
+        assert!(parse_bytes(&bytes, FormatChoice::Auto).is_err(), "{} is TAP", path.display());
     }
 }
 
@@ -389,42 +324,20 @@ fn every_non_xml_report_is_rejected_with_a_hint() {
 #[test]
 fn ctest_and_nextest_files_generated_by_the_real_tools() {
     let dir = corpus_dir().join("test-reports/generated-locally");
-    let ctest = parse_bytes(
-        &std::fs::read(dir.join("ctest/ctest-junit.xml")).unwrap(),
-        FormatChoice::Auto,
-    )
-    .unwrap();
+    let ctest = parse_bytes(&std::fs::read(dir.join("ctest/ctest-junit.xml")).unwrap(), FormatChoice::Auto).unwrap();
     let c = ctest.outcome.counts;
     // CTest: 3 passed, 2 failed (fails, times_out), 2 skipped + 1 disabled.
-    assert_eq!(
-        (c.total, c.passed, c.failed, c.errors, c.skipped),
-        (8, 3, 2, 0, 3)
-    );
-    let odd = ctest
-        .cases
-        .iter()
-        .find(|t| t.name.contains("ünïcode"))
-        .unwrap();
+    assert_eq!((c.total, c.passed, c.failed, c.errors, c.skipped), (8, 3, 2, 0, 3));
+    let odd = ctest.cases.iter().find(|t| t.name.contains("ünïcode")).unwrap();
     assert_eq!(odd.name, "name with <xml> & ünïcode");
 
-    let nextest = parse_bytes(
-        &std::fs::read(dir.join("cargo-nextest/junit.xml")).unwrap(),
-        FormatChoice::Auto,
-    )
-    .unwrap();
+    let nextest =
+        parse_bytes(&std::fs::read(dir.join("cargo-nextest/junit.xml")).unwrap(), FormatChoice::Auto).unwrap();
     let c = nextest.outcome.counts;
     // "6 tests run: 5 passed (1 flaky), 1 failed, 1 skipped" — the ignored
     // test is absent from the JUnit file.
     assert_eq!((c.total, c.passed, c.failed, c.flaky), (6, 5, 1, 1));
-    let failing = nextest
-        .cases
-        .iter()
-        .find(|t| t.status == shared::TestStatus::Failed)
-        .unwrap();
+    let failing = nextest.cases.iter().find(|t| t.status == shared::TestStatus::Failed).unwrap();
     assert_eq!(failing.retries, 2);
-    assert!(
-        nextest.outcome.warnings.is_empty(),
-        "{:?}",
-        nextest.outcome.warnings
-    );
+    assert!(nextest.outcome.warnings.is_empty(), "{:?}", nextest.outcome.warnings);
 }

@@ -4,5 +4,6 @@ use shared::model::JobDetail;
 
 #[server]
 pub async fn get_job(project: String, run: i64, job: i64) -> Result<JobDetail, AppError> {
-    crate::backend::backend()?.job(&project, run, job).await
+    let (backend, caller) = crate::backend::backend()?;
+    backend.job(&caller, &project, run, job).await
 }

@@ -4,5 +4,6 @@ use shared::model::Project;
 
 #[server]
 pub async fn list_projects() -> Result<Vec<Project>, AppError> {
-    crate::backend::backend()?.projects().await
+    let (backend, caller) = crate::backend::backend()?;
+    backend.projects(&caller).await
 }

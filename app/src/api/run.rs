@@ -4,5 +4,6 @@ use shared::model::RunDetail;
 
 #[server]
 pub async fn get_run(project: String, run: i64) -> Result<RunDetail, AppError> {
-    crate::backend::backend()?.run(&project, run).await
+    let (backend, caller) = crate::backend::backend()?;
+    backend.run(&caller, &project, run).await
 }

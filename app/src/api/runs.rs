@@ -1,32 +1,28 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use shared::accounts::Abilities;
 use shared::model::{Page, Project, RunSummary};
 
-/// A project's runs page: the project, one page of runs, and the branches
-/// to filter by.
+/// A project's runs page: the project, one page of runs, the branches to
+/// filter by, and what the viewer may do there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunsView {
     pub project: Project,
+    pub abilities: Abilities,
     pub runs: Page<RunSummary>,
     pub branches: Vec<String>,
 }
 
 #[server]
-pub async fn list_runs(
-    project: String,
-    branch: Option<String>,
-    page: Option<i64>,
-) -> Result<RunsView, AppError> {
-    let backend = crate::backend::backend()?;
-    let query = shared::model::RunQuery {
-        branch,
-        limit: Some(super::PAGE_SIZE),
-        offset: Some(super::offset(page)),
-    };
+pub async fn list_runs(project: String, branch: Option<String>, page: Option<i64>) -> Result<RunsView, AppError> {
+    let (backend, caller) = crate::backend::backend()?;
+    let query = shared::model::RunQuery { branch, limit: Some(super::PAGE_SIZE), offset: Some(super::offset(page)) };
+    let (p, abilities) = backend.project(&caller, &project).await?;
     Ok(RunsView {
-        project: backend.project(&project).await?,
-        runs: backend.runs(&project, query).await?,
-        branches: backend.branches(&project).await?,
+        project: p,
+        abilities,
+        runs: backend.runs(&caller, &project, query).await?,
+        branches: backend.branches(&caller, &project).await?,
     })
 }

@@ -4,7 +4,6 @@ use shared::model::TestPage;
 
 #[server]
 pub async fn get_test(project: String, run: i64, job: i64, id: i64) -> Result<TestPage, AppError> {
-    crate::backend::backend()?
-        .test(&project, run, job, id)
-        .await
+    let (backend, caller) = crate::backend::backend()?;
+    backend.test(&caller, &project, run, job, id).await
 }

@@ -12,6 +12,7 @@ pub async fn list_test_results(
     order: Option<String>,
     page: Option<i64>,
 ) -> Result<Page<TestResultRow>, AppError> {
+    let (backend, caller) = crate::backend::backend()?;
     let query = shared::model::TestResultQuery {
         status,
         q,
@@ -19,7 +20,5 @@ pub async fn list_test_results(
         limit: Some(super::PAGE_SIZE),
         offset: Some(super::offset(page)),
     };
-    crate::backend::backend()?
-        .test_results(&project, run, job, query)
-        .await
+    backend.test_results(&caller, &project, run, job, query).await
 }

@@ -26,10 +26,7 @@ pub fn CountsFigures(
             let class = format!("figure {key}");
             let status = if key == "total" { "all" } else { key };
             match &link {
-                Some(make) => {
-                    view! { <a class=class href=make.run(status) data-count=key>{text}</a> }
-                        .into_any()
-                }
+                Some(make) => view! { <a class=class href=make.run(status) data-count=key>{text}</a> }.into_any(),
                 None => view! { <span class=class data-count=key>{text}</span> }.into_any(),
             }
         })
@@ -41,12 +38,8 @@ pub fn CountsFigures(
 #[component]
 pub fn CountsBar(counts: Counts) -> impl IntoView {
     let total = counts.total.max(1) as f64;
-    let parts = [
-        ("failed", counts.failed),
-        ("error", counts.errors),
-        ("skipped", counts.skipped),
-        ("passed", counts.passed),
-    ];
+    let parts =
+        [("failed", counts.failed), ("error", counts.errors), ("skipped", counts.skipped), ("passed", counts.passed)];
     let segments = parts
         .into_iter()
         .filter(|(_, n)| *n > 0)

@@ -12,15 +12,21 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             response.set_status(match &error {
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
                 AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+                AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AppError::Internal(_) | AppError::Call(_) => StatusCode::INTERNAL_SERVER_ERROR,
             });
         }
     }
+    let sign_in = matches!(error, AppError::Unauthorized(_)).then(|| {
+        let next = leptos_router::hooks::use_location().pathname.get_untracked();
+        view! { <p><a href=crate::routes::login(&next)>"Sign in"</a></p> }
+    });
     view! {
         <section class="error-box" role="alert">
             <h2>{error.title()}</h2>
             <p>{error.to_string()}</p>
+            {sign_in}
             <p><a href="/">"Back to all projects"</a></p>
         </section>
     }

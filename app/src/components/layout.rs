@@ -1,7 +1,20 @@
+use crate::api::Logout;
+use crate::components::session::{CsrfField, use_session};
+use crate::routes;
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use shared::accounts::SessionView;
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let session = use_session();
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| {
+        if matches!(logout.value().get(), Some(Ok(()))) {
+            session.reload();
+        }
+    });
+    let location = use_location();
     view! {
         <header class="top">
             <a class="brand" href="/">"Assay"</a>
@@ -9,6 +22,30 @@ pub fn Header() -> impl IntoView {
                 <a href="/">"Projects"</a>
                 <a href="/api/docs/" rel="external">"API"</a>
             </nav>
+            <div class="account">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match session.resource.await {
+                            Ok(SessionView { user: Some(user), .. }) => {
+                                view! {
+                                    {user.is_admin.then(|| view! { <a href="/admin/users" data-nav="admin">"Admin"</a> })}
+                                    <a href="/account" class="who" data-nav="account">{user.username.clone()}</a>
+                                    <ActionForm action=logout>
+                                        <CsrfField/>
+                                        <button type="submit" class="link">"Sign out"</button>
+                                    </ActionForm>
+                                }
+                                .into_any()
+                            }
+                            _ => {
+                                let next = location.pathname.get_untracked();
+                                let href = if next.starts_with("/login") { "/login".to_owned() } else { routes::login(&next) };
+                                view! { <a href=href data-nav="login">"Sign in"</a> }.into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+            </div>
         </header>
     }
 }

@@ -1,7 +1,10 @@
 //! Pieces shared by the pages.
 
+pub mod audit;
 pub mod counts;
 pub mod error_view;
+pub mod forms;
 pub mod layout;
 pub mod pager;
+pub mod session;
 pub mod status;

@@ -53,22 +53,10 @@ pub fn JobPage() -> impl IntoView {
         },
     );
     let results = Resource::new(
-        move || {
-            (
-                project.get(),
-                run.get(),
-                job.get(),
-                status.get(),
-                q.get(),
-                order.get(),
-                page.get(),
-            )
-        },
+        move || (project.get(), run.get(), job.get(), status.get(), q.get(), order.get(), page.get()),
         |(project, run, job, status, q, order, page)| async move {
             match (run, job) {
-                (Some(run), Some(job)) => {
-                    list_test_results(project, run, job, status, q, order, page).await
-                }
+                (Some(run), Some(job)) => list_test_results(project, run, job, status, q, order, page).await,
                 _ => Err(AppError::NotFound("job not found".into())),
             }
         },
@@ -106,12 +94,7 @@ fn JobHeader(detail: JobDetail) -> impl IntoView {
     let base = routes::job(&run.project, run.id, job.id);
     let link = Callback::new(move |status: &'static str| {
         let status = (status != "all").then(|| status.to_owned());
-        Filter {
-            status,
-            q: None,
-            order: None,
-        }
-        .href(&base, None)
+        Filter { status, q: None, order: None }.href(&base, None)
     });
     view! {
         <Title text=format!("{} · {}", job.name, run.name)/>
@@ -139,8 +122,7 @@ fn JobHeader(detail: JobDetail) -> impl IntoView {
 #[component]
 fn Uploads(uploads: Vec<UploadSummary>) -> impl IntoView {
     if uploads.is_empty() {
-        return view! { <p class="empty">"No test reports uploaded to this job yet."</p> }
-            .into_any();
+        return view! { <p class="empty">"No test reports uploaded to this job yet."</p> }.into_any();
     }
     let rows = uploads
         .into_iter()
@@ -195,17 +177,13 @@ fn Results(page: Page<TestResultRow>, filter: Filter, base: String) -> impl Into
         view! { <option value=value selected=selected>{label}</option> }
     })
     .collect_view();
-    let order_options = [
-        ("", "failures first"),
-        ("name", "name"),
-        ("duration", "slowest first"),
-    ]
-    .into_iter()
-    .map(|(value, label)| {
-        let selected = filter.order.as_deref().unwrap_or("") == value;
-        view! { <option value=value selected=selected>{label}</option> }
-    })
-    .collect_view();
+    let order_options = [("", "failures first"), ("name", "name"), ("duration", "slowest first")]
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = filter.order.as_deref().unwrap_or("") == value;
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view();
     let rows = page
         .items
         .iter()

@@ -1,7 +1,11 @@
 //! One module per page.
 
+pub mod account;
+pub mod admin;
 pub mod job;
+pub mod login;
 pub mod not_found;
+pub mod project_settings;
 pub mod projects;
 pub mod run;
 pub mod runs;
@@ -31,13 +35,7 @@ pub(crate) fn query_param(name: &'static str) -> Memo<Option<String>> {
 /// The `page` query parameter (1-based).
 pub(crate) fn page_param() -> Memo<Option<i64>> {
     let query = use_query_map();
-    Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse().ok())
-            .filter(|p: &i64| *p >= 1)
-    })
+    Memo::new(move |_| query.read().get("page").and_then(|p| p.parse().ok()).filter(|p: &i64| *p >= 1))
 }
 
 pub(crate) fn loading() -> impl IntoView {

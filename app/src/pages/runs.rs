@@ -33,11 +33,7 @@ pub fn RunsPage() -> impl IntoView {
 
 #[component]
 fn Runs(view: RunsView, branch: Option<String>) -> impl IntoView {
-    let RunsView {
-        project,
-        runs,
-        branches,
-    } = view;
+    let RunsView { project, abilities, runs, branches } = view;
     let slug = project.slug.clone();
     let options = branches
         .into_iter()
@@ -79,16 +75,17 @@ fn Runs(view: RunsView, branch: Option<String>) -> impl IntoView {
         format!(
             "{}{}",
             routes::project(&pager_slug),
-            routes::query(&[
-                ("branch", branch_q.clone()),
-                ("page", Some(page.to_string()))
-            ])
+            routes::query(&[("branch", branch_q.clone()), ("page", Some(page.to_string()))])
         )
     };
     view! {
         <Title text=project.name.clone()/>
         <Breadcrumbs items=vec![("Projects".into(), Some("/".into())), (project.name.clone(), None)]/>
-        <h1>{project.name.clone()}</h1>
+        <h1>
+            {project.name.clone()}
+            {project.archived.then(|| view! { " " <span class="badge skipped">"archived"</span> })}
+        </h1>
+        {abilities.manage.then(|| view! { <p><a href=routes::settings(&slug) class="settings-link">"Project settings"</a></p> })}
         <Form method="GET" action="">
             <label>
                 "Branch "

@@ -39,18 +39,9 @@ pub fn TestPage() -> impl IntoView {
 
 #[component]
 fn Test(page: TestPage) -> impl IntoView {
-    let TestPage {
-        run,
-        job,
-        result,
-        history,
-    } = page;
+    let TestPage { run, job, result, history } = page;
     let r = result.row.clone();
-    let title = if r.name.is_empty() {
-        "(unnamed test)".to_owned()
-    } else {
-        r.name.clone()
-    };
+    let title = if r.name.is_empty() { "(unnamed test)".to_owned() } else { r.name.clone() };
     let location = match (&result.file, result.line) {
         (Some(f), Some(l)) => Some(format!("{f}:{l}")),
         (Some(f), None) => Some(f.clone()),
@@ -111,12 +102,7 @@ fn Test(page: TestPage) -> impl IntoView {
 }
 
 #[component]
-fn History(
-    history: Vec<TestHistoryEntry>,
-    current: i64,
-    project: String,
-    branch: Option<String>,
-) -> impl IntoView {
+fn History(history: Vec<TestHistoryEntry>, current: i64, project: String, branch: Option<String>) -> impl IntoView {
     let stats = Flakiness::of(history.iter().map(|h| (h.status, h.flaky)));
     let where_ = match &branch {
         Some(b) => format!("on branch {b}"),
@@ -130,14 +116,9 @@ fn History(
             history.len(),
             stats.passed,
             stats.failed,
-            if stats.flaky_passes > 0 {
-                format!(" ({} passed on retry)", stats.flaky_passes)
-            } else {
-                String::new()
-            },
+            if stats.flaky_passes > 0 { format!(" ({} passed on retry)", stats.flaky_passes) } else { String::new() },
             match (stats.is_flaky(), stats.flip_rate()) {
-                (true, Some(rate)) =>
-                    format!("flaky — it changed outcome in {rate:.0}% of consecutive results"),
+                (true, Some(rate)) => format!("flaky — it changed outcome in {rate:.0}% of consecutive results"),
                 (true, None) => "flaky".to_owned(),
                 (false, _) if stats.failed == 0 => "stable".to_owned(),
                 (false, _) => "failing consistently".to_owned(),

@@ -19,19 +19,16 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType(
-                "expected a JSON body with Content-Type: application/json".into(),
-            )),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError::UnsupportedMediaType("expected a JSON body with Content-Type: application/json".into()))
+            }
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError::BadRequest(format!(
                 "invalid request body: {}",
-                e.body_text().trim_start_matches(
-                    "Failed to deserialize the JSON body into the target type: "
-                )
+                e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
             ))),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::BadRequest(format!(
                 "request body is not valid JSON: {}",
-                e.body_text()
-                    .trim_start_matches("Failed to parse the request body as JSON: ")
+                e.body_text().trim_start_matches("Failed to parse the request body as JSON: ")
             ))),
             Err(other) => Err(ApiError::BadRequest(other.body_text())),
         }
@@ -50,37 +47,11 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
-                Err(ApiError::BadRequest(format!(
-                    "invalid query string: {}",
-                    e.body_text()
-                        .trim_start_matches("Failed to deserialize query string: ")
-                )))
-            }
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError::BadRequest(format!(
+                "invalid query string: {}",
+                e.body_text().trim_start_matches("Failed to deserialize query string: ")
+            ))),
             Err(other) => Err(ApiError::BadRequest(other.body_text())),
         }
-    }
-}
-
-/// The `Authorization: Bearer …` token, if the request has one.
-pub struct Bearer(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Bearer {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
-            return Ok(Bearer(None));
-        };
-        let value = value.to_str().map_err(|_| {
-            ApiError::Unauthorized("the Authorization header is not valid text".into())
-        })?;
-        let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
-        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-            return Err(ApiError::Unauthorized(
-                "use Authorization: Bearer <token>".into(),
-            ));
-        }
-        Ok(Bearer(Some(token.trim().to_owned())))
     }
 }

@@ -1,13 +1,13 @@
 //! Jobs of a run.
 
-use super::auth;
-use super::extract::{ApiJson, Bearer};
+use super::extract::ApiJson;
 use crate::error::ApiResult;
+use crate::service::access::Access;
 use crate::service::{read, write};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use shared::model::{CreateJob, ErrorBody, JobDetail, JobSummary, UpdateJob};
 
 /// Creates a job in a run, or returns the existing job with that key (200).
@@ -23,18 +23,13 @@ use shared::model::{CreateJob, ErrorBody, JobDetail, JobSummary, UpdateJob};
         (status = 404, body = ErrorBody)))]
 pub async fn create(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Path((project, run)): Path<(String, String)>,
-    bearer: Bearer,
     ApiJson(req): ApiJson<CreateJob>,
 ) -> ApiResult<(StatusCode, Json<JobSummary>)> {
-    let (_, project) = auth::writer(&s.db, &bearer, &project).await?;
-    let run = read::run_row(&s.db, &project, &run).await?;
-    let (row, created) = write::create_job(&s.db, &project, &run, &req).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let access = Access::for_write(&s.db, &headers, None).await?;
+    let (row, created) = write::create_job(&s.db, &access, &project, (&run).into(), &req).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(row.into_json())))
 }
 
@@ -49,18 +44,13 @@ pub async fn create(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Path((project, run, job)): Path<(String, String, String)>,
-    bearer: Bearer,
     ApiJson(req): ApiJson<UpdateJob>,
 ) -> ApiResult<Json<JobSummary>> {
-    let (_, project) = auth::writer(&s.db, &bearer, &project).await?;
-    let run = read::run_row(&s.db, &project, &run).await?;
-    let job = read::job_row(&s.db, &run, &job).await?;
-    Ok(Json(
-        write::update_job(&s.db, &run, &job, &req)
-            .await?
-            .into_json(),
-    ))
+    let access = Access::for_write(&s.db, &headers, None).await?;
+    let row = write::update_job(&s.db, &access, &project, (&run).into(), (&job).into(), &req).await?;
+    Ok(Json(row.into_json()))
 }
 
 /// A job with its run and uploaded report files.
@@ -71,7 +61,9 @@ pub async fn update(
     responses((status = 200, body = JobDetail), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Path((project, run, job)): Path<(String, String, String)>,
 ) -> ApiResult<Json<JobDetail>> {
-    Ok(Json(read::job(&s.db, &project, &run, &job).await?))
+    let access = Access::of(&s.db, &headers).await?;
+    Ok(Json(read::job(&s.db, &access, &project, &run, &job).await?))
 }

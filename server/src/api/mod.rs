@@ -2,7 +2,6 @@
 //! scripts), described by an OpenAPI document at `/api/openapi.json` and
 //! browsable at `/api/docs`.
 
-pub mod auth;
 pub mod extract;
 mod jobs;
 mod projects;
@@ -51,46 +50,23 @@ pub fn routes(max_body_bytes: u64) -> Router<AppState> {
     let v1 = Router::new()
         .route("/projects", get(projects::list))
         .route("/projects/{project}", get(projects::get))
-        .route(
-            "/projects/{project}/runs",
-            get(runs::list).post(runs::create),
-        )
+        .route("/projects/{project}/runs", get(runs::list).post(runs::create))
         .route("/projects/{project}/runs/{run}", get(runs::get))
-        .route(
-            "/projects/{project}/runs/{run}/jobs",
-            axum::routing::post(jobs::create),
-        )
-        .route(
-            "/projects/{project}/runs/{run}/jobs/{job}",
-            get(jobs::get).patch(jobs::update),
-        )
+        .route("/projects/{project}/runs/{run}/jobs", axum::routing::post(jobs::create))
+        .route("/projects/{project}/runs/{run}/jobs/{job}", get(jobs::get).patch(jobs::update))
         .route(
             "/projects/{project}/runs/{run}/jobs/{job}/test-results",
             get(results::list)
                 .post(results::upload)
-                .layer(DefaultBodyLimit::max(
-                    usize::try_from(max_body_bytes).unwrap_or(usize::MAX),
-                )),
+                .layer(DefaultBodyLimit::max(usize::try_from(max_body_bytes).unwrap_or(usize::MAX))),
         )
-        .route(
-            "/projects/{project}/runs/{run}/jobs/{job}/test-results/summary",
-            get(results::summary),
-        )
-        .route(
-            "/projects/{project}/runs/{run}/jobs/{job}/test-results/{id}",
-            get(results::get),
-        )
+        .route("/projects/{project}/runs/{run}/jobs/{job}/test-results/summary", get(results::summary))
+        .route("/projects/{project}/runs/{run}/jobs/{job}/test-results/{id}", get(results::get))
         .fallback(api_not_found);
     Router::new()
         .nest("/api/v1", v1)
-        .route(
-            "/api/openapi.json",
-            get(|| async { axum::Json(ApiDoc::openapi()) }),
-        )
-        .merge(
-            utoipa_swagger_ui::SwaggerUi::new("/api/docs")
-                .url("/api/docs/openapi.json", ApiDoc::openapi()),
-        )
+        .route("/api/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", ApiDoc::openapi()))
         .route("/healthz", get(healthz))
 }
 
@@ -101,10 +77,7 @@ async fn api_not_found(axum::extract::OriginalUri(uri): axum::extract::OriginalU
 /// 200 when the database answers, 503 when it does not.
 async fn healthz(State(s): State<AppState>) -> (StatusCode, axum::Json<serde_json::Value>) {
     match s.db.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok", "database": s.db.backend_name()})),
-        ),
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": s.db.backend_name()}))),
         Err(e) => {
             tracing::warn!("health check: database unreachable: {e}");
             (

@@ -1,15 +1,15 @@
 //! Test results of a job: upload and read.
 
-use super::auth;
-use super::extract::{ApiQuery, Bearer};
+use super::extract::ApiQuery;
 use crate::db::ingest::Target;
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::{self, spool};
-use crate::service::read;
+use crate::service::access::Access;
+use crate::service::{read, write};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use shared::Counts;
@@ -47,11 +47,11 @@ pub struct UploadQuery {
 pub async fn upload(
     State(s): State<AppState>,
     Path((project, run, job)): Path<(String, String, String)>,
-    bearer: Bearer,
     ApiQuery(q): ApiQuery<UploadQuery>,
     request: Request,
 ) -> ApiResult<Json<IngestSummary>> {
-    let (_, project) = auth::writer(&s.db, &bearer, &project).await?;
+    let access = Access::for_write(&s.db, request.headers(), None).await?;
+    let project = write::writable(&s.db, &access, &project).await?;
     let format: FormatChoice = q
         .format
         .as_deref()
@@ -60,26 +60,18 @@ pub async fn upload(
         .map_err(|e: shared::status::UnknownValue| ApiError::BadRequest(e.to_string()))?;
     let run = read::run_row(&s.db, &project, &run).await?;
     let job = read::job_row(&s.db, &run, &job).await?;
-    let target = Target {
-        project_id: project.id,
-        run_id: run.id,
-        job_id: job.id,
-    };
+    let target = Target { project_id: project.id, run_id: run.id, job_id: job.id };
 
     let limit = s.config.max_body_bytes;
     let mut budget = limit;
     let dir = s.config.tmp_dir.clone();
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     let mut files = Vec::new();
     if content_type.starts_with("multipart/form-data") {
-        let mut multipart = Multipart::from_request(request, &s).await.map_err(|e| {
-            ApiError::BadRequest(format!("invalid multipart body: {}", e.body_text()))
-        })?;
+        let mut multipart = Multipart::from_request(request, &s)
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("invalid multipart body: {}", e.body_text())))?;
         let mut n = 0;
         loop {
             let field = match multipart.next_field().await {
@@ -102,16 +94,18 @@ pub async fn upload(
         || content_type.starts_with("text/plain")
     {
         let filename = q.filename.clone().unwrap_or_else(|| "report.xml".into());
-        let body = request.into_body().into_data_stream().map(|chunk| {
-            chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))
-        });
+        let body = request
+            .into_body()
+            .into_data_stream()
+            .map(|chunk| chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}"))));
         files.push(spool::spool(filename, body, &dir, &mut budget, limit).await?);
     } else {
         return Err(ApiError::UnsupportedMediaType(format!(
             "send report files as multipart/form-data (or one file as application/xml), not {content_type}"
         )));
     }
-    Ok(Json(ingest::ingest(&s.db, target, files, format).await?))
+    let label = format!("{} / {}", run.name, job.key);
+    Ok(Json(ingest::ingest(&s.db, &access.actor(), target, &label, files, format).await?))
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError, limit: u64) -> ApiError {
@@ -130,12 +124,12 @@ fn multipart_error(e: axum::extract::multipart::MultipartError, limit: u64) -> A
     responses((status = 200, body = Page<TestResultRow>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Path((project, run, job)): Path<(String, String, String)>,
     ApiQuery(q): ApiQuery<TestResultQuery>,
 ) -> ApiResult<Json<Page<TestResultRow>>> {
-    Ok(Json(
-        read::test_results(&s.db, &project, &run, &job, &q).await?,
-    ))
+    let access = Access::of(&s.db, &headers).await?;
+    Ok(Json(read::test_results(&s.db, &access, &project, &run, &job, &q).await?))
 }
 
 /// A job's counts, as stored at ingest.
@@ -146,9 +140,11 @@ pub async fn list(
     responses((status = 200, body = Counts), (status = 404, body = ErrorBody)))]
 pub async fn summary(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Path((project, run, job)): Path<(String, String, String)>,
 ) -> ApiResult<Json<Counts>> {
-    Ok(Json(read::job_counts(&s.db, &project, &run, &job).await?))
+    let access = Access::of(&s.db, &headers).await?;
+    Ok(Json(read::job_counts(&s.db, &access, &project, &run, &job).await?))
 }
 
 /// One test result with its failure, output and history on the branch.
@@ -160,12 +156,11 @@ pub async fn summary(
     responses((status = 200, body = TestPage), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Path((project, run, job, id)): Path<(String, String, String, String)>,
 ) -> ApiResult<Json<TestPage>> {
-    let id: i64 = id.parse().map_err(|_| {
-        ApiError::BadRequest(format!("test result id must be a number, got '{id}'"))
-    })?;
-    Ok(Json(
-        read::test_page(&s.db, &project, &run, &job, id).await?,
-    ))
+    let id: i64 =
+        id.parse().map_err(|_| ApiError::BadRequest(format!("test result id must be a number, got '{id}'")))?;
+    let access = Access::of(&s.db, &headers).await?;
+    Ok(Json(read::test_page(&s.db, &access, &project, &run, &job, id).await?))
 }

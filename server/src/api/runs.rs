@@ -1,13 +1,13 @@
 //! Runs of a project.
 
-use super::auth;
-use super::extract::{ApiJson, ApiQuery, Bearer};
+use super::extract::{ApiJson, ApiQuery};
 use crate::error::ApiResult;
+use crate::service::access::Access;
 use crate::service::{read, write};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use shared::model::{CreateRun, ErrorBody, Page, RunDetail, RunQuery, RunSummary};
 
 /// Creates a run, or returns the existing run of that name (200).
@@ -22,17 +22,13 @@ use shared::model::{CreateRun, ErrorBody, Page, RunDetail, RunQuery, RunSummary}
         (status = 404, body = ErrorBody), (status = 409, description = "the run exists with another revision or branch", body = ErrorBody)))]
 pub async fn create(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Path(project): Path<String>,
-    bearer: Bearer,
     ApiJson(req): ApiJson<CreateRun>,
 ) -> ApiResult<(StatusCode, Json<RunSummary>)> {
-    let (_, project) = auth::writer(&s.db, &bearer, &project).await?;
-    let (row, created) = write::create_run(&s.db, &project, &req).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let access = Access::for_write(&s.db, &headers, None).await?;
+    let (project, row, created) = write::create_run(&s.db, &access, &project, &req).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(row.into_json(&project.slug))))
 }
 
@@ -42,10 +38,12 @@ pub async fn create(
     responses((status = 200, body = Page<RunSummary>), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Path(project): Path<String>,
     ApiQuery(q): ApiQuery<RunQuery>,
 ) -> ApiResult<Json<Page<RunSummary>>> {
-    Ok(Json(read::runs(&s.db, &project, &q).await?))
+    let access = Access::of(&s.db, &headers).await?;
+    Ok(Json(read::runs(&s.db, &access, &project, &q).await?))
 }
 
 /// A run with its jobs and counts.
@@ -55,7 +53,9 @@ pub async fn list(
     responses((status = 200, body = RunDetail), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Path((project, run)): Path<(String, String)>,
 ) -> ApiResult<Json<RunDetail>> {
-    Ok(Json(read::run(&s.db, &project, &run).await?))
+    let access = Access::of(&s.db, &headers).await?;
+    Ok(Json(read::run(&s.db, &access, &project, &run).await?))
 }

@@ -1,15 +1,18 @@
 //! Administration from the command line, on the same database as `serve`.
+//! The command line is trusted (it has the database), so it acts as the
+//! "system" actor in the audit log.
 
 use crate::config::DbArgs;
-use crate::db::{self, Db};
+use crate::db::Db;
+use crate::db::tokens::Scope;
 use crate::error::ApiError;
-use crate::service::{read, write};
+use crate::service::access::Access;
+use crate::service::{accounts, admin, write};
+use std::io::{BufRead, IsTerminal};
 
 /// Opens the database the way `serve` does, migrated.
 pub async fn open(args: &DbArgs) -> Result<Db, String> {
-    let db = Db::connect(args.database_url.as_deref(), &args.data_dir)
-        .await
-        .map_err(|e| e.to_string())?;
+    let db = Db::connect(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(db)
 }
@@ -26,36 +29,82 @@ pub async fn migrate(args: &DbArgs) -> Result<(), String> {
 
 pub async fn create_project(args: &DbArgs, slug: &str, name: Option<&str>) -> Result<(), String> {
     let db = open(args).await?;
-    let p = write::create_project(&db, slug, name)
-        .await
-        .map_err(message)?;
+    let p = write::create_project(&db, &Access::system(), slug, name).await.map_err(message)?;
     println!("created project '{}' ({})", p.slug, p.name);
     Ok(())
 }
 
-pub async fn create_token(
-    args: &DbArgs,
-    project: &str,
-    name: &str,
-    read_only: bool,
-) -> Result<(), String> {
+pub async fn create_token(args: &DbArgs, project: &str, name: &str, read_only: bool) -> Result<(), String> {
     let db = open(args).await?;
-    let p = read::project(&db, project).await.map_err(message)?;
-    let scope = if read_only {
-        db::tokens::Scope::Read
-    } else {
-        db::tokens::Scope::Write
-    };
-    let (token, row) = db::tokens::create(&db, p.id, name, scope)
-        .await
-        .map_err(|e| e.to_string())?;
+    let scope = if read_only { Scope::Read } else { Scope::Write };
+    let created = admin::create_token(&db, &Access::system(), project, name, scope).await.map_err(message)?;
     eprintln!(
-        "created {} token '{}' ({}…) for project '{}'; it is shown only this once:",
+        "created {} token '{}' ({}…) for project '{project}'; it is shown only this once:",
         scope.as_str(),
-        row.name,
-        row.prefix,
-        p.slug
+        created.view.name,
+        created.view.prefix,
     );
-    println!("{token}");
+    println!("{}", created.token);
+    Ok(())
+}
+
+pub async fn list_tokens(args: &DbArgs, project: &str) -> Result<(), String> {
+    let db = open(args).await?;
+    let settings = admin::project_settings(&db, &Access::system(), project).await.map_err(message)?;
+    if settings.tokens.is_empty() {
+        eprintln!("project '{project}' has no tokens");
+    }
+    println!("{:<14} {:<6} {:<20} {:<17} {:<17} state", "prefix", "scope", "name", "created", "last used");
+    for t in settings.tokens {
+        let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "never".into())
+        };
+        println!(
+            "{:<14} {:<6} {:<20} {:<17} {:<17} {}",
+            t.prefix,
+            t.scope,
+            t.name,
+            t.created_at.format("%Y-%m-%d %H:%M"),
+            when(t.last_used_at),
+            if t.revoked_at.is_some() { "revoked" } else { "live" }
+        );
+    }
+    Ok(())
+}
+
+pub async fn revoke_token(args: &DbArgs, project: &str, prefix: &str) -> Result<(), String> {
+    let db = open(args).await?;
+    admin::revoke_token(&db, &Access::system(), project, prefix).await.map_err(message)?;
+    println!("revoked token {prefix} of project '{project}'");
+    Ok(())
+}
+
+/// Creates a user. The password is read from stdin with `--password-stdin`
+/// (first line); otherwise a one-time password is generated and printed,
+/// and the user is asked to change it at first sign-in.
+pub async fn create_user(args: &DbArgs, name: &str, is_admin: bool, password_stdin: bool) -> Result<(), String> {
+    let password = if password_stdin {
+        if std::io::stdin().is_terminal() {
+            eprint!("password for {name}: ");
+        }
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("reading the password: {e}"))?;
+        Some(line.trim_end_matches(['\n', '\r']).to_owned())
+    } else {
+        None
+    };
+    let generated = password.is_none();
+    let db = open(args).await?;
+    let created = accounts::create_user(&db, &Access::system(), name, is_admin, password).await.map_err(message)?;
+    let kind = if is_admin { "instance admin" } else { "user" };
+    if generated {
+        eprintln!(
+            "created {kind} '{}'; one-time password (shown only now; they will be asked to change it):",
+            created.user.username
+        );
+        println!("{}", created.password);
+    } else {
+        println!("created {kind} '{}'", created.user.username);
+    }
     Ok(())
 }

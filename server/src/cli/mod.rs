@@ -34,6 +34,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Upload test reports to an Assay server.
     Upload(upload::UploadArgs),
 }
@@ -67,6 +72,35 @@ pub enum TokenCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// List a project's tokens (prefix, name, scope, last use).
+    List {
+        project: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a project's token, named by its prefix (see `token list`).
+    Revoke {
+        project: String,
+        prefix: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; prints a one-time password unless --password-stdin.
+    Create {
+        name: String,
+        /// Make the user an instance admin.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 /// Runs a command; the error is the message to show.
@@ -74,18 +108,19 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => serve::serve(args).await,
         Command::Migrate(db) => admin::migrate(&db).await,
-        Command::Project {
-            command: ProjectCommand::Create { slug, name, db },
-        } => admin::create_project(&db, &slug, name.as_deref()).await,
-        Command::Token {
-            command:
-                TokenCommand::Create {
-                    project,
-                    name,
-                    read_only,
-                    db,
-                },
-        } => admin::create_token(&db, &project, &name, read_only).await,
+        Command::Project { command: ProjectCommand::Create { slug, name, db } } => {
+            admin::create_project(&db, &slug, name.as_deref()).await
+        }
+        Command::Token { command } => match command {
+            TokenCommand::Create { project, name, read_only, db } => {
+                admin::create_token(&db, &project, &name, read_only).await
+            }
+            TokenCommand::List { project, db } => admin::list_tokens(&db, &project).await,
+            TokenCommand::Revoke { project, prefix, db } => admin::revoke_token(&db, &project, &prefix).await,
+        },
+        Command::User { command: UserCommand::Create { name, admin: is_admin, password_stdin, db } } => {
+            admin::create_user(&db, &name, is_admin, password_stdin).await
+        }
         Command::Upload(args) => upload::upload(args).await,
     }
 }

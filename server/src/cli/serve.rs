@@ -7,12 +7,8 @@ use crate::web;
 use std::sync::Arc;
 
 pub async fn serve(args: ServeArgs) -> Result<(), String> {
-    let db = Db::connect(args.db.database_url.as_deref(), &args.db.data_dir)
-        .await
-        .map_err(|e| e.to_string())?;
-    db.migrate()
-        .await
-        .map_err(|e| format!("{e}; the server did not start"))?;
+    let db = Db::connect(args.db.database_url.as_deref(), &args.db.data_dir).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| format!("{e}; the server did not start"))?;
     let site_root = match web::find_site_root(args.site_root.as_deref()) {
         Some(root) => root,
         None => {
@@ -25,15 +21,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let state = AppState {
         db: db.clone(),
-        config: Arc::new(Config {
-            max_body_bytes: args.max_body_bytes,
-            tmp_dir: args.db.data_dir.join("tmp"),
-        }),
+        config: Arc::new(Config { max_body_bytes: args.max_body_bytes, tmp_dir: args.db.data_dir.join("tmp") }),
         leptos_options: web::leptos_options(&site_root, args.bind),
     };
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.bind).await.map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let where_ = match &args.db.database_url {
         Some(url) if !url.is_empty() => format!("PostgreSQL {}", crate::db::redact(url)),
@@ -54,8 +46,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -48,11 +48,7 @@ pub struct UploadArgs {
 }
 
 /// Characters kept as they are in a path segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 fn seg(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
@@ -91,20 +87,13 @@ fn expand(patterns: &[String]) -> Result<Vec<PathBuf>, String> {
 
 async fn answer<T: DeserializeOwned>(what: &str, res: reqwest::Response) -> Result<T, String> {
     let status = res.status();
-    let body = res
-        .bytes()
-        .await
-        .map_err(|e| format!("{what}: reading the answer: {e}"))?;
+    let body = res.bytes().await.map_err(|e| format!("{what}: reading the answer: {e}"))?;
     if status.is_success() {
-        return serde_json::from_slice(&body)
-            .map_err(|e| format!("{what}: unexpected answer ({e})"));
+        return serde_json::from_slice(&body).map_err(|e| format!("{what}: unexpected answer ({e})"));
     }
     match serde_json::from_slice::<ErrorBody>(&body) {
         Ok(err) => Err(format!("{what}: {} ({status})", err.detail)),
-        Err(_) => Err(format!(
-            "{what}: HTTP {status}: {}",
-            String::from_utf8_lossy(&body).trim()
-        )),
+        Err(_) => Err(format!("{what}: HTTP {status}: {}", String::from_utf8_lossy(&body).trim())),
     }
 }
 
@@ -112,10 +101,7 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
     let files = expand(&args.files)?;
     let base = args.server.trim_end_matches('/').to_owned();
     if !(base.starts_with("http://") || base.starts_with("https://")) {
-        return Err(format!(
-            "--server must be an http(s) URL, got '{}'",
-            args.server
-        ));
+        return Err(format!("--server must be an http(s) URL, got '{}'", args.server));
     }
     let client = reqwest::Client::builder()
         .user_agent(concat!("assay-upload/", env!("CARGO_PKG_VERSION")))
@@ -142,11 +128,7 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
 
     let run_url = format!("{project_url}/runs/{}", seg(&args.run));
     // Running while its reports are sent; the state asked for comes after.
-    let job = CreateJob {
-        key: args.job.clone(),
-        state: Some(JobState::Running),
-        ..CreateJob::default()
-    };
+    let job = CreateJob { key: args.job.clone(), state: Some(JobState::Running), ..CreateJob::default() };
     let res = client
         .post(format!("{run_url}/jobs"))
         .header("Authorization", &auth)
@@ -156,17 +138,9 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
         .map_err(|e| send_err("creating the job", e))?;
     let _: serde_json::Value = answer("creating the job", res).await?;
 
-    let total_bytes: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
+    let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     // A bar only for uploads worth watching; indicatif hides it off a terminal.
-    let bar = if total_bytes > 4 * 1024 * 1024 {
-        ProgressBar::new(total_bytes)
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = if total_bytes > 4 * 1024 * 1024 { ProgressBar::new(total_bytes) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -175,40 +149,23 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
     bar.set_message("uploading");
     let mut form = reqwest::multipart::Form::new();
     for path in &files {
-        let file = tokio::fs::File::open(path)
-            .await
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let len = file
-            .metadata()
-            .await
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
-            .len();
+        let file = tokio::fs::File::open(path).await.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let len = file.metadata().await.map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
         let progress = bar.clone();
-        let stream = futures_util::StreamExt::inspect(
-            ReaderStream::with_capacity(file, 256 * 1024),
-            move |chunk| {
-                if let Ok(c) = chunk {
-                    progress.inc(c.len() as u64);
-                }
-            },
-        );
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| "report.xml".into());
-        let part =
-            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
-                .file_name(name)
-                .mime_str("application/xml")
-                .map_err(|e| e.to_string())?;
+        let stream = futures_util::StreamExt::inspect(ReaderStream::with_capacity(file, 256 * 1024), move |chunk| {
+            if let Ok(c) = chunk {
+                progress.inc(c.len() as u64);
+            }
+        });
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "report.xml".into());
+        let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
+            .file_name(name)
+            .mime_str("application/xml")
+            .map_err(|e| e.to_string())?;
         form = form.part("file", part);
     }
     let res = client
-        .post(format!(
-            "{run_url}/jobs/{}/test-results?format={}",
-            seg(&args.job),
-            args.format
-        ))
+        .post(format!("{run_url}/jobs/{}/test-results?format={}", seg(&args.job), args.format))
         .header("Authorization", &auth)
         .multipart(form)
         .send()
@@ -217,17 +174,8 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
     bar.finish_and_clear();
     let summary: IngestSummary = answer("uploading", res).await?;
     let update = UpdateJob {
-        state: Some(
-            args.state
-                .parse()
-                .map_err(|e: shared::status::UnknownValue| e.to_string())?,
-        ),
-        result: args
-            .result
-            .as_deref()
-            .map(str::parse::<JobResult>)
-            .transpose()
-            .map_err(|e| e.to_string())?,
+        state: Some(args.state.parse().map_err(|e: shared::status::UnknownValue| e.to_string())?),
+        result: args.result.as_deref().map(str::parse::<JobResult>).transpose().map_err(|e| e.to_string())?,
         ..UpdateJob::default()
     };
     let res = client
@@ -252,11 +200,7 @@ fn print_summary(args: &UploadArgs, s: &IngestSummary) {
             "  {} ({}){}: {} tests, {} failed, {} errors, {} skipped",
             f.filename,
             f.format,
-            if f.duplicate {
-                ", already uploaded"
-            } else {
-                ""
-            },
+            if f.duplicate { ", already uploaded" } else { "" },
             f.total,
             f.failed,
             f.errors,

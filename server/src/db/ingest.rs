@@ -23,11 +23,7 @@ pub struct Target {
 /// the per-statement cost.
 pub const BATCH: usize = 2000;
 
-pub async fn find_upload(
-    tx: &mut Tx,
-    job_id: i64,
-    sha256: &str,
-) -> Result<Option<UploadRow>, sqlx::Error> {
+pub async fn find_upload(tx: &mut Tx, job_id: i64, sha256: &str) -> Result<Option<UploadRow>, sqlx::Error> {
     let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE job_id = $1 AND sha256 = $2");
     on_tx!(tx, c => sqlx::query_as(&sql).bind(job_id).bind(sha256).fetch_optional(&mut *c).await)
 }
@@ -96,10 +92,7 @@ const RESULT_INSERT_COLUMNS: &str = "upload_id, job_id, run_id, project_id, test
 /// CPU work; it runs on the parser's thread, so that the database thread
 /// only executes and the two overlap.
 pub enum Prepared {
-    Sqlite {
-        rows: usize,
-        args: sqlx::sqlite::SqliteArguments<'static>,
-    },
+    Sqlite { rows: usize, args: sqlx::sqlite::SqliteArguments<'static> },
     Postgres(Box<PgColumns>),
 }
 
@@ -234,10 +227,7 @@ pub async fn insert_prepared(
                 *sql_cache = Some((rows, sqlite_insert_sql(t, upload_id, rows)));
             }
             let sql = &sql_cache.as_ref().expect("just set").1;
-            sqlx::query_with(sql, args)
-                .persistent(true)
-                .execute(&mut **conn)
-                .await?;
+            sqlx::query_with(sql, args).persistent(true).execute(&mut **conn).await?;
         }
         (Tx::Postgres(conn), Prepared::Postgres(p)) => {
             if p.key.is_empty() {
@@ -275,9 +265,7 @@ pub async fn insert_prepared(
                 .await?;
         }
         _ => {
-            return Err(sqlx::Error::Protocol(
-                "batch prepared for the other backend".into(),
-            ));
+            return Err(sqlx::Error::Protocol("batch prepared for the other backend".into()));
         }
     }
     Ok(())
@@ -303,11 +291,7 @@ pub async fn attempts(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let props = r
-                .properties
-                .as_deref()
-                .and_then(|p| serde_json::from_str(p).ok())
-                .unwrap_or_default();
+            let props = r.properties.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
             (
                 r.row.id,
                 TestCase {
@@ -333,12 +317,7 @@ pub async fn attempts(
 }
 
 /// Stores `merged` in row `keep` and deletes the other attempts.
-pub async fn replace_attempts(
-    tx: &mut Tx,
-    keep: i64,
-    merged: &TestCase,
-    remove: &[i64],
-) -> Result<(), sqlx::Error> {
+pub async fn replace_attempts(tx: &mut Tx, keep: i64, merged: &TestCase, remove: &[i64]) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "UPDATE test_results SET status = $1, flaky = $2, retries = $3, duration_s = $4, message = $5, \
          failure_type = $6, details = $7, stdout = $8, stderr = $9 WHERE id = $10",

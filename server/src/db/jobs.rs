@@ -41,8 +41,7 @@ pub async fn insert_or_get(
     req: &CreateJob,
 ) -> Result<(JobRow, bool), sqlx::Error> {
     let now = super::now();
-    let labels = serde_json::to_string(&req.labels.clone().unwrap_or_default())
-        .unwrap_or_else(|_| "[]".into());
+    let labels = serde_json::to_string(&req.labels.clone().unwrap_or_default()).unwrap_or_else(|_| "[]".into());
     let insert = format!(
         "INSERT INTO jobs (run_id, project_id, key, name, platform, machine, state, result, labels, started_at, finished_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) ON CONFLICT (run_id, key) DO NOTHING RETURNING {JOB_COLUMNS}"
@@ -89,11 +88,7 @@ pub async fn update(tx: &mut Tx, job_id: i64, req: &UpdateJob) -> Result<JobRow,
 }
 
 /// Fills optional fields the job does not have yet; never overwrites.
-pub async fn fill_missing(
-    tx: &mut Tx,
-    job_id: i64,
-    req: &CreateJob,
-) -> Result<JobRow, sqlx::Error> {
+pub async fn fill_missing(tx: &mut Tx, job_id: i64, req: &CreateJob) -> Result<JobRow, sqlx::Error> {
     let sql = format!(
         "UPDATE jobs SET platform = COALESCE(platform, $1), machine = COALESCE(machine, $2), \
          started_at = COALESCE(started_at, $3), finished_at = COALESCE(finished_at, $4) \
@@ -109,12 +104,7 @@ pub async fn fill_missing(
         .await)
 }
 
-pub async fn add_counts(
-    tx: &mut Tx,
-    job_id: i64,
-    c: &Counts,
-    uploads: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn add_counts(tx: &mut Tx, job_id: i64, c: &Counts, uploads: i64) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => sqlx::query(
         "UPDATE jobs SET total = total + $1, passed = passed + $2, failed = failed + $3, errors = errors + $4, \
          skipped = skipped + $5, flaky = flaky + $6, duration_s = duration_s + $7, upload_count = upload_count + $8, \

@@ -6,13 +6,18 @@
 //! compiled and type-checked against its own driver. Where the dialects
 //! differ (bulk inserts, case-insensitive search) a module says so.
 
+pub mod audit;
 pub mod ingest;
 pub mod jobs;
+pub mod members;
 pub mod projects;
 pub mod results;
 pub mod rows;
 pub mod runs;
+pub mod sessions;
+pub mod settings;
 pub mod tokens;
+pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -69,10 +74,7 @@ macro_rules! on_tx {
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error("cannot open the database {target}: {source}")]
     Open { target: String, source: sqlx::Error },
     #[error(
@@ -80,10 +82,7 @@ pub enum ConnectError {
     )]
     Scheme(String),
     #[error("database migration failed on {target}: {source}")]
-    Migrate {
-        target: String,
-        source: sqlx::migrate::MigrateError,
-    },
+    Migrate { target: String, source: sqlx::migrate::MigrateError },
 }
 
 impl Db {
@@ -100,28 +99,21 @@ impl Db {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(ConnectError::Scheme(redact(url)));
         }
-        let opts = PgConnectOptions::from_str(url).map_err(|source| ConnectError::Open {
-            target: redact(url),
-            source,
-        })?;
+        let opts =
+            PgConnectOptions::from_str(url).map_err(|source| ConnectError::Open { target: redact(url), source })?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await
-            .map_err(|source| ConnectError::Open {
-                target: redact(url),
-                source,
-            })?;
+            .map_err(|source| ConnectError::Open { target: redact(url), source })?;
         Ok(Db::Postgres(pool))
     }
 
     pub async fn connect_sqlite(path: &Path, create_dir: bool) -> Result<Db, ConnectError> {
         if create_dir && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| ConnectError::DataDir {
-                path: dir.display().to_string(),
-                source,
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|source| ConnectError::DataDir { path: dir.display().to_string(), source })?;
         }
         let opts = SqliteConnectOptions::new()
             .filename(path)
@@ -138,10 +130,7 @@ impl Db {
             .max_connections(8)
             .connect_with(opts)
             .await
-            .map_err(|source| ConnectError::Open {
-                target: path.display().to_string(),
-                source,
-            })?;
+            .map_err(|source| ConnectError::Open { target: path.display().to_string(), source })?;
         Ok(Db::Sqlite(pool))
     }
 

@@ -2,8 +2,7 @@
 
 use super::Db;
 use super::rows::{
-    HistoryRow, RESULT_DETAIL_COLUMNS, RESULT_ROW_COLUMNS, ResultDetailRow, ResultRow,
-    UPLOAD_COLUMNS, UploadRow,
+    HistoryRow, RESULT_DETAIL_COLUMNS, RESULT_ROW_COLUMNS, ResultDetailRow, ResultRow, UPLOAD_COLUMNS, UploadRow,
 };
 use crate::on_db;
 use shared::TestStatus;
@@ -64,19 +63,8 @@ pub struct ListQuery<'a> {
 }
 
 /// One page of a job's results, and how many match.
-pub async fn list(
-    db: &Db,
-    job_id: i64,
-    query: ListQuery<'_>,
-) -> Result<(Vec<ResultRow>, i64), sqlx::Error> {
-    let ListQuery {
-        filter,
-        q,
-        order,
-        limit,
-        offset,
-        known_total,
-    } = query;
+pub async fn list(db: &Db, job_id: i64, query: ListQuery<'_>) -> Result<(Vec<ResultRow>, i64), sqlx::Error> {
+    let ListQuery { filter, q, order, limit, offset, known_total } = query;
     let q = q.map(str::trim).filter(|q| !q.is_empty()).map(like_pattern);
     // Parameters are numbered as they are added: $1 is the job.
     let mut n = 1;
@@ -119,19 +107,17 @@ pub async fn list(
             query
         }};
     }
-    let rows: Vec<ResultRow> = on_db!(db, p => bind_filters!(sqlx::query_as(&sql)).bind(limit).bind(offset).fetch_all(p).await)?;
+    let rows: Vec<ResultRow> =
+        on_db!(db, p => bind_filters!(sqlx::query_as(&sql)).bind(limit).bind(offset).fetch_all(p).await)?;
     let total = match known_total {
         Some(t) if q.is_none() => t,
-        _ => {
-            on_db!(db, p => bind_filters!(sqlx::query_scalar::<_, i64>(&count_sql)).fetch_one(p).await)?
-        }
+        _ => on_db!(db, p => bind_filters!(sqlx::query_scalar::<_, i64>(&count_sql)).fetch_one(p).await)?,
     };
     Ok((rows, total))
 }
 
 pub async fn get(db: &Db, job_id: i64, id: i64) -> Result<Option<ResultDetailRow>, sqlx::Error> {
-    let sql =
-        format!("SELECT {RESULT_DETAIL_COLUMNS} FROM test_results WHERE job_id = $1 AND id = $2");
+    let sql = format!("SELECT {RESULT_DETAIL_COLUMNS} FROM test_results WHERE job_id = $1 AND id = $2");
     on_db!(db, p => sqlx::query_as(&sql).bind(job_id).bind(id).fetch_optional(p).await)
 }
 
@@ -144,11 +130,7 @@ pub async fn history(
     branch: Option<&str>,
     limit: i64,
 ) -> Result<Vec<HistoryRow>, sqlx::Error> {
-    let branch_cond = if branch.is_some() {
-        "r.branch = $3"
-    } else {
-        "r.branch IS NULL"
-    };
+    let branch_cond = if branch.is_some() { "r.branch = $3" } else { "r.branch IS NULL" };
     let limit_p = if branch.is_some() { "$4" } else { "$3" };
     let sql = format!(
         "SELECT tr.id AS result_id, tr.run_id, r.name AS run_name, r.revision, tr.job_id, j.key AS job_key, \

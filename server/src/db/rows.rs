@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use shared::model::{
-    JobSummary, Project, Property, RunSummary, TestHistoryEntry, TestResultDetail, TestResultRow,
-    UploadSummary,
+    JobSummary, Project, Property, RunSummary, TestHistoryEntry, TestResultDetail, TestResultRow, UploadSummary,
 };
 use shared::report::ReportFormat;
 use shared::{Counts, JobResult, JobState, RunStatus, TestStatus};
@@ -36,7 +35,7 @@ impl From<CountsRow> for Counts {
     }
 }
 
-pub const PROJECT_COLUMNS: &str = "id, slug, name, created_at";
+pub const PROJECT_COLUMNS: &str = "id, slug, name, created_at, archived_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProjectRow {
@@ -44,6 +43,7 @@ pub struct ProjectRow {
     pub slug: String,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 impl ProjectRow {
@@ -55,6 +55,7 @@ impl ProjectRow {
             created_at: self.created_at,
             run_count,
             latest_run,
+            archived: self.archived_at.is_some(),
         }
     }
 }
@@ -253,11 +254,8 @@ pub struct ResultDetailRow {
 
 impl ResultDetailRow {
     pub fn into_json(self) -> TestResultDetail {
-        let properties: Vec<Property> = self
-            .properties
-            .as_deref()
-            .and_then(|p| serde_json::from_str(p).ok())
-            .unwrap_or_default();
+        let properties: Vec<Property> =
+            self.properties.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
         TestResultDetail {
             row: self.row.into_json(),
             details: self.details,
@@ -316,7 +314,102 @@ pub struct TokenRow {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub created_by: Option<i64>,
 }
 
-pub const TOKEN_COLUMNS: &str =
-    "id, project_id, name, prefix, scope, created_at, last_used_at, revoked_at";
+pub const TOKEN_COLUMNS: &str = "id, project_id, name, prefix, scope, created_at, last_used_at, revoked_at, created_by";
+
+pub const USER_COLUMNS: &str = "id, username, password_hash, is_admin, must_change_password, created_at, disabled_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub must_change_password: bool,
+    pub created_at: DateTime<Utc>,
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+impl UserRow {
+    pub fn into_json(self) -> shared::accounts::UserView {
+        shared::accounts::UserView {
+            id: self.id,
+            username: self.username,
+            is_admin: self.is_admin,
+            must_change_password: self.must_change_password,
+            disabled: self.disabled_at.is_some(),
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub expires_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberRow {
+    pub user_id: i64,
+    pub username: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MemberRow {
+    pub fn into_json(self) -> shared::accounts::MemberView {
+        shared::accounts::MemberView {
+            user_id: self.user_id,
+            role: self.role.parse().unwrap_or(shared::accounts::Role::Viewer),
+            username: self.username,
+            since: self.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_kind: String,
+    pub actor_name: String,
+    pub project: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: Option<String>,
+}
+
+impl AuditRow {
+    pub fn into_json(self) -> shared::accounts::AuditEntry {
+        shared::accounts::AuditEntry {
+            id: self.id,
+            at: self.at,
+            actor_kind: self.actor_kind,
+            actor_name: self.actor_name,
+            project: self.project,
+            action: self.action,
+            target: self.target,
+            detail: self.detail,
+        }
+    }
+}
+
+impl TokenRow {
+    pub fn into_json(self, created_by: Option<String>) -> shared::accounts::TokenView {
+        shared::accounts::TokenView {
+            id: self.id,
+            name: self.name,
+            prefix: self.prefix,
+            scope: self.scope,
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+            revoked_at: self.revoked_at,
+            created_by,
+        }
+    }
+}

@@ -11,7 +11,8 @@ use shared::{Counts, RunStatus};
 /// CI systems often name runs by a build number.
 pub async fn find(db: &Db, project_id: i64, ident: &str) -> Result<Option<RunRow>, sqlx::Error> {
     let by_name = format!("SELECT {RUN_COLUMNS} FROM runs WHERE project_id = $1 AND name = $2");
-    let row: Option<RunRow> = on_db!(db, p => sqlx::query_as(&by_name).bind(project_id).bind(ident).fetch_optional(p).await)?;
+    let row: Option<RunRow> =
+        on_db!(db, p => sqlx::query_as(&by_name).bind(project_id).bind(ident).fetch_optional(p).await)?;
     if row.is_some() {
         return Ok(row);
     }
@@ -31,11 +32,7 @@ pub async fn by_id(db: &Db, project_id: i64, id: i64) -> Result<Option<RunRow>, 
 
 /// Inserts the run, or returns the existing one of that name
 /// (`created` says which).
-pub async fn insert_or_get(
-    tx: &mut Tx,
-    project_id: i64,
-    req: &CreateRun,
-) -> Result<(RunRow, bool), sqlx::Error> {
+pub async fn insert_or_get(tx: &mut Tx, project_id: i64, req: &CreateRun) -> Result<(RunRow, bool), sqlx::Error> {
     let now = super::now();
     let insert = format!(
         "INSERT INTO runs (project_id, name, revision, branch, author, url, started_at, created_at, updated_at) \
@@ -61,11 +58,7 @@ pub async fn insert_or_get(
 }
 
 /// Fills fields the run does not have yet; never overwrites.
-pub async fn fill_missing(
-    tx: &mut Tx,
-    run_id: i64,
-    req: &CreateRun,
-) -> Result<RunRow, sqlx::Error> {
+pub async fn fill_missing(tx: &mut Tx, run_id: i64, req: &CreateRun) -> Result<RunRow, sqlx::Error> {
     let sql = format!(
         "UPDATE runs SET revision = COALESCE(revision, $1), branch = COALESCE(branch, $2), \
          author = COALESCE(author, $3), url = COALESCE(url, $4), started_at = COALESCE(started_at, $5) \
@@ -101,10 +94,10 @@ pub async fn list(
             Ok((rows, total))
         }
         None => {
-            let sql = format!(
-                "SELECT {RUN_COLUMNS} FROM runs WHERE project_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
-            );
-            let rows = on_db!(db, p => sqlx::query_as(&sql).bind(project_id).bind(limit).bind(offset).fetch_all(p).await)?;
+            let sql =
+                format!("SELECT {RUN_COLUMNS} FROM runs WHERE project_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3");
+            let rows =
+                on_db!(db, p => sqlx::query_as(&sql).bind(project_id).bind(limit).bind(offset).fetch_all(p).await)?;
             let total: i64 = on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM runs WHERE project_id = $1")
                 .bind(project_id).fetch_one(p).await)?;
             Ok((rows, total))
@@ -160,10 +153,7 @@ pub async fn refresh_status(tx: &mut Tx, run_id: i64) -> Result<RunStatus, sqlx:
 }
 
 pub async fn counts(db: &Db, run_id: i64) -> Result<Counts, sqlx::Error> {
-    let sql = format!(
-        "SELECT {} FROM runs WHERE id = $1",
-        super::rows::COUNT_COLUMNS
-    );
+    let sql = format!("SELECT {} FROM runs WHERE id = $1", super::rows::COUNT_COLUMNS);
     let row: CountsRow = on_db!(db, p => sqlx::query_as(&sql).bind(run_id).fetch_one(p).await)?;
     Ok(row.into())
 }

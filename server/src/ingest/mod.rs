@@ -8,6 +8,7 @@
 
 pub mod spool;
 
+use crate::db::audit::{self, Actor, Entry};
 use crate::db::ingest::{self as store, BATCH, Prepared, Target};
 use crate::db::{self, Db, Tx};
 use crate::error::{ApiError, ApiResult};
@@ -21,9 +22,13 @@ use std::collections::HashMap;
 /// (with a marker and a warning on the upload) rather than refused.
 pub const MAX_FIELD_BYTES: usize = 4 * 1024 * 1024;
 
+/// Stores the files of one request for `target`; `label` names the run
+/// and job in the audit log.
 pub async fn ingest(
     db: &Db,
+    actor: &Actor,
     target: Target,
+    label: &str,
     files: Vec<Spooled>,
     format: FormatChoice,
 ) -> ApiResult<IngestSummary> {
@@ -48,28 +53,25 @@ pub async fn ingest(
         if let Some(existing) = store::find_upload(&mut tx, target.job_id, &file.sha256).await? {
             let c: Counts = existing.counts.into();
             in_this_request.insert(file.sha256.clone(), out.len());
-            out.push(figures(
-                existing.id,
-                &file.filename,
-                existing.format(),
-                &c,
-                true,
-                existing.warnings(),
-            ));
+            out.push(figures(existing.id, &file.filename, existing.format(), &c, true, existing.warnings()));
             continue;
         }
         let (outcome, upload_id) = store_one(&mut tx, target, file, format).await?;
+        let c = &outcome.counts;
+        let entry = Entry {
+            project_id: Some(target.project_id),
+            action: "upload.create",
+            target: format!("{label}: {}", file.filename),
+            detail: Some(format!(
+                "{} tests: {} passed, {} failed, {} errors, {} skipped ({}, sha256 {})",
+                c.total, c.passed, c.failed, c.errors, c.skipped, outcome.format, file.sha256
+            )),
+        };
+        audit::record(&mut tx, actor, entry).await?;
         added.add(&outcome.counts);
         new_uploads += 1;
         in_this_request.insert(file.sha256.clone(), out.len());
-        out.push(figures(
-            upload_id,
-            &file.filename,
-            outcome.format,
-            &outcome.counts,
-            false,
-            outcome.warnings,
-        ));
+        out.push(figures(upload_id, &file.filename, outcome.format, &outcome.counts, false, outcome.warnings));
     }
     if new_uploads > 0 {
         db::jobs::add_counts(&mut tx, target.job_id, &added, new_uploads).await?;
@@ -115,50 +117,38 @@ async fn store_one(
         FormatChoice::Exactly(f) => f,
         FormatChoice::Auto => report::ReportFormat::Junit,
     };
-    let upload_id = store::insert_upload(
-        tx,
-        target,
-        &file.filename,
-        placeholder,
-        &file.sha256,
-        file.size as i64,
-    )
-    .await?;
+    let upload_id =
+        store::insert_upload(tx, target, &file.filename, placeholder, &file.sha256, file.size as i64).await?;
     let (send, mut recv) = tokio::sync::mpsc::channel::<Result<Prepared, sqlx::Error>>(4);
     let path = file.path.to_path_buf();
     let backend = tx.backend();
-    let parser = tokio::task::spawn_blocking(
-        move || -> Result<(ParseOutcome, usize), report::ParseError> {
-            let input = std::fs::File::open(&path)
-                .map_err(|e| report::ParseError::new(format!("cannot read the upload: {e}")))?;
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut truncated = 0usize;
-            let flush = |batch: Vec<TestCase>| {
-                send.blocking_send(store::prepare(backend, batch))
-                    .map_err(|_| Stop)
-            };
-            let result = report::parse(input, format, |mut case| {
-                truncated += usize::from(truncate_fields(&mut case));
-                batch.push(case);
-                if batch.len() == BATCH {
-                    flush(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
-                }
-                Ok(())
-            });
-            match result {
-                Ok(outcome) => {
-                    if !batch.is_empty() {
-                        flush(batch).map_err(|_| report::ParseError::new("ingest stopped"))?;
-                    }
-                    Ok((outcome, truncated))
-                }
-                Err(err) => Err(match std::fs::File::open(&path) {
-                    Ok(again) => err.locate(again),
-                    Err(_) => err,
-                }),
+    let parser = tokio::task::spawn_blocking(move || -> Result<(ParseOutcome, usize), report::ParseError> {
+        let input =
+            std::fs::File::open(&path).map_err(|e| report::ParseError::new(format!("cannot read the upload: {e}")))?;
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut truncated = 0usize;
+        let flush = |batch: Vec<TestCase>| send.blocking_send(store::prepare(backend, batch)).map_err(|_| Stop);
+        let result = report::parse(input, format, |mut case| {
+            truncated += usize::from(truncate_fields(&mut case));
+            batch.push(case);
+            if batch.len() == BATCH {
+                flush(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
             }
-        },
-    );
+            Ok(())
+        });
+        match result {
+            Ok(outcome) => {
+                if !batch.is_empty() {
+                    flush(batch).map_err(|_| report::ParseError::new("ingest stopped"))?;
+                }
+                Ok((outcome, truncated))
+            }
+            Err(err) => Err(match std::fs::File::open(&path) {
+                Ok(again) => err.locate(again),
+                Err(_) => err,
+            }),
+        }
+    });
     let mut write_error = None;
     let mut sql_cache = None;
     while let Some(prepared) = recv.recv().await {
@@ -172,9 +162,7 @@ async fn store_one(
         }
     }
     drop(recv);
-    let parsed = parser
-        .await
-        .map_err(|e| ApiError::internal(format!("parser task failed: {e}")))?;
+    let parsed = parser.await.map_err(|e| ApiError::internal(format!("parser task failed: {e}")))?;
     if let Some(e) = write_error {
         return Err(e.into());
     }
@@ -182,12 +170,7 @@ async fn store_one(
         if e.io {
             ApiError::internal(format!("{}: {}", file.filename, e.message))
         } else {
-            ApiError::Parse {
-                file: file.filename.clone(),
-                detail: e.to_string(),
-                line: e.line,
-                column: e.column,
-            }
+            ApiError::Parse { file: file.filename.clone(), detail: e.to_string(), line: e.line, column: e.column }
         }
     })?;
     if truncated > 0 {
@@ -205,26 +188,14 @@ async fn store_one(
         let merged = retries::merge_attempts(attempts.into_iter().map(|(_, c)| c).collect());
         store::replace_attempts(tx, ids[0], &merged, &ids[1..]).await?;
     }
-    store::finish_upload(
-        tx,
-        upload_id,
-        outcome.format,
-        &outcome.counts,
-        &outcome.warnings,
-    )
-    .await?;
+    store::finish_upload(tx, upload_id, outcome.format, &outcome.counts, &outcome.warnings).await?;
     Ok((outcome, upload_id))
 }
 
 /// Cuts over-long text fields; true if anything was cut.
 fn truncate_fields(case: &mut TestCase) -> bool {
     let mut cut = false;
-    for field in [
-        &mut case.message,
-        &mut case.details,
-        &mut case.stdout,
-        &mut case.stderr,
-    ] {
+    for field in [&mut case.message, &mut case.details, &mut case.stdout, &mut case.stderr] {
         if let Some(text) = field
             && text.len() > MAX_FIELD_BYTES
         {
@@ -247,18 +218,12 @@ mod tests {
 
     #[test]
     fn long_fields_are_cut_on_a_char_boundary() {
-        let mut case = TestCase {
-            stdout: Some("é".repeat(MAX_FIELD_BYTES)),
-            ..TestCase::default()
-        };
+        let mut case = TestCase { stdout: Some("é".repeat(MAX_FIELD_BYTES)), ..TestCase::default() };
         assert!(truncate_fields(&mut case));
         let out = case.stdout.unwrap();
         assert!(out.len() < MAX_FIELD_BYTES + 100);
         assert!(out.ends_with("cut by Assay]"));
-        let mut short = TestCase {
-            stdout: Some("ok".into()),
-            ..TestCase::default()
-        };
+        let mut short = TestCase { stdout: Some("ok".into()), ..TestCase::default() };
         assert!(!truncate_fields(&mut short));
     }
 }

@@ -21,14 +21,8 @@ pub mod bytes_stream {
     use futures_util::Stream;
 
     /// Chunks of a request body, or the reason it could not be read.
-    pub trait BytesStream:
-        Stream<Item = Result<axum::body::Bytes, crate::error::ApiError>> + Unpin + Send
-    {
-    }
-    impl<T> BytesStream for T where
-        T: Stream<Item = Result<axum::body::Bytes, crate::error::ApiError>> + Unpin + Send
-    {
-    }
+    pub trait BytesStream: Stream<Item = Result<axum::body::Bytes, crate::error::ApiError>> + Unpin + Send {}
+    impl<T> BytesStream for T where T: Stream<Item = Result<axum::body::Bytes, crate::error::ApiError>> + Unpin + Send {}
 }
 
 /// Writes `body` to a temporary file in `dir`. `budget` is what is left
@@ -47,12 +41,7 @@ pub async fn spool(
     let (file, path) = tempfile::Builder::new()
         .prefix("upload-")
         .tempfile_in(dir)
-        .map_err(|e| {
-            ApiError::internal(format!(
-                "cannot create a temporary file in {}: {e}",
-                dir.display()
-            ))
-        })?
+        .map_err(|e| ApiError::internal(format!("cannot create a temporary file in {}: {e}", dir.display())))?
         .into_parts();
     let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
     let mut hasher = Sha256::new();
@@ -64,18 +53,9 @@ pub async fn spool(
             return Err(ApiError::PayloadTooLarge { limit });
         }
         hasher.update(&chunk);
-        out.write_all(&chunk)
-            .await
-            .map_err(|e| ApiError::internal(format!("spooling upload: {e}")))?;
+        out.write_all(&chunk).await.map_err(|e| ApiError::internal(format!("spooling upload: {e}")))?;
     }
-    out.flush()
-        .await
-        .map_err(|e| ApiError::internal(format!("spooling upload: {e}")))?;
+    out.flush().await.map_err(|e| ApiError::internal(format!("spooling upload: {e}")))?;
     *budget -= size;
-    Ok(Spooled {
-        filename,
-        path,
-        sha256: hex::encode(hasher.finalize()),
-        size,
-    })
+    Ok(Spooled { filename, path, sha256: hex::encode(hasher.finalize()), size })
 }

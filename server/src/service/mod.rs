@@ -2,5 +2,8 @@
 //! names users use, check input, and shape wire types. Both the REST
 //! handlers and the UI's server functions call these.
 
+pub mod access;
+pub mod accounts;
+pub mod admin;
 pub mod read;
 pub mod write;

@@ -1,21 +1,27 @@
 //! Read models.
 
+use super::access::Access;
 use crate::db::rows::{JobRow, ProjectRow, RunRow};
 use crate::db::{self, Db, results};
 use crate::error::{ApiError, ApiResult};
 use shared::model::{
-    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery,
-    TestResultRow, page_bounds,
+    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery, TestResultRow, page_bounds,
 };
 use shared::{Counts, TestStatus};
 
 /// How many earlier results of a test its page shows.
 pub const HISTORY_LIMIT: i64 = 30;
 
+/// A project by slug, whoever asks (permission checks work on it).
 pub async fn project(db: &Db, slug: &str) -> ApiResult<ProjectRow> {
-    db::projects::by_slug(db, slug)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("project '{slug}'")))
+    db::projects::by_slug(db, slug).await?.ok_or_else(|| ApiError::not_found(format!("project '{slug}'")))
+}
+
+/// A project the caller may read.
+pub async fn readable(db: &Db, access: &Access, slug: &str) -> ApiResult<ProjectRow> {
+    let p = project(db, slug).await?;
+    access.require_read(db, &p).await?;
+    Ok(p)
 }
 
 /// How a path names a run or job: the REST API takes a name (or key) or a
@@ -54,11 +60,7 @@ impl std::fmt::Display for Ident<'_> {
     }
 }
 
-pub async fn run_row<'a>(
-    db: &Db,
-    project: &ProjectRow,
-    run: impl Into<Ident<'a>>,
-) -> ApiResult<RunRow> {
+pub async fn run_row<'a>(db: &Db, project: &ProjectRow, run: impl Into<Ident<'a>>) -> ApiResult<RunRow> {
     let run = run.into();
     let found = match run {
         Ident::NameOrId(s) => db::runs::find(db, project.id, s).await?,
@@ -71,84 +73,77 @@ pub async fn job_row<'a>(db: &Db, run: &RunRow, job: impl Into<Ident<'a>>) -> Ap
     let job = job.into();
     let found = match job {
         Ident::NameOrId(s) => db::jobs::find(db, run.id, s).await?,
-        Ident::Id(id) => db::jobs::by_id(db, id)
-            .await?
-            .filter(|j| j.run_id == run.id),
+        Ident::Id(id) => db::jobs::by_id(db, id).await?.filter(|j| j.run_id == run.id),
     };
     found.ok_or_else(|| ApiError::not_found(format!("job '{job}' in run '{}'", run.name)))
 }
 
-/// Project, run and job from the names (or ids) in a path.
+/// Project, run and job from the names (or ids) in a path, if the caller
+/// may read the project.
 pub async fn job_path<'a>(
     db: &Db,
+    access: &Access,
     project: &str,
     run: impl Into<Ident<'a>>,
     job: impl Into<Ident<'a>>,
 ) -> ApiResult<(ProjectRow, RunRow, JobRow)> {
-    let p = self::project(db, project).await?;
+    let p = readable(db, access, project).await?;
     let r = run_row(db, &p, run).await?;
     let j = job_row(db, &r, job).await?;
     Ok((p, r, j))
 }
 
-pub async fn projects(db: &Db) -> ApiResult<Vec<Project>> {
-    Ok(db::projects::list(db)
-        .await?
-        .into_iter()
-        .map(|(p, count, latest)| {
-            let slug = p.slug.clone();
-            p.into_json(count, latest.map(|r| r.into_json(&slug)))
-        })
-        .collect())
+/// The projects the caller may read.
+pub async fn projects(db: &Db, access: &Access) -> ApiResult<Vec<Project>> {
+    let mut out = Vec::new();
+    for (p, count, latest) in db::projects::list(db).await? {
+        if !access.can_read(db, &p).await? {
+            continue;
+        }
+        let slug = p.slug.clone();
+        out.push(p.into_json(count, latest.map(|r| r.into_json(&slug))));
+    }
+    if out.is_empty() && !access.settings.anonymous_read && access.user().is_none() {
+        return Err(ApiError::Unauthorized("sign in (or use an API token) to read projects".into()));
+    }
+    Ok(out)
 }
 
-pub async fn project_json(db: &Db, slug: &str) -> ApiResult<Project> {
-    projects(db)
-        .await?
-        .into_iter()
-        .find(|p| p.slug == slug)
-        .ok_or_else(|| ApiError::not_found(format!("project '{slug}'")))
+pub async fn project_json(db: &Db, access: &Access, slug: &str) -> ApiResult<Project> {
+    let p = readable(db, access, slug).await?;
+    let (rows, count) = db::runs::list(db, p.id, None, 1, 0).await?;
+    let latest = rows.into_iter().next().map(|r| r.into_json(&p.slug));
+    Ok(p.into_json(count, latest))
 }
 
-pub async fn runs(db: &Db, slug: &str, query: &RunQuery) -> ApiResult<Page<RunSummary>> {
-    let p = project(db, slug).await?;
+pub async fn runs(db: &Db, access: &Access, slug: &str, query: &RunQuery) -> ApiResult<Page<RunSummary>> {
+    let p = readable(db, access, slug).await?;
     let (limit, offset) = page_bounds(query.limit, query.offset);
-    let branch = query
-        .branch
-        .as_deref()
-        .map(str::trim)
-        .filter(|b| !b.is_empty());
+    let branch = query.branch.as_deref().map(str::trim).filter(|b| !b.is_empty());
     let (rows, total) = db::runs::list(db, p.id, branch, limit, offset).await?;
-    Ok(Page {
-        items: rows.into_iter().map(|r| r.into_json(&p.slug)).collect(),
-        total,
-        limit,
-        offset,
-    })
+    Ok(Page { items: rows.into_iter().map(|r| r.into_json(&p.slug)).collect(), total, limit, offset })
 }
 
-pub async fn branches(db: &Db, slug: &str) -> ApiResult<Vec<String>> {
-    let p = project(db, slug).await?;
+pub async fn branches(db: &Db, access: &Access, slug: &str) -> ApiResult<Vec<String>> {
+    let p = readable(db, access, slug).await?;
     Ok(db::runs::branches(db, p.id).await?)
 }
 
-pub async fn run<'a>(db: &Db, slug: &str, run: impl Into<Ident<'a>>) -> ApiResult<RunDetail> {
-    let p = project(db, slug).await?;
+pub async fn run<'a>(db: &Db, access: &Access, slug: &str, run: impl Into<Ident<'a>>) -> ApiResult<RunDetail> {
+    let p = readable(db, access, slug).await?;
     let r = run_row(db, &p, run).await?;
     let jobs = db::jobs::list(db, r.id).await?;
-    Ok(RunDetail {
-        run: r.into_json(&p.slug),
-        jobs: jobs.into_iter().map(JobRow::into_json).collect(),
-    })
+    Ok(RunDetail { run: r.into_json(&p.slug), jobs: jobs.into_iter().map(JobRow::into_json).collect() })
 }
 
 pub async fn job<'a>(
     db: &Db,
+    access: &Access,
     slug: &str,
     run: impl Into<Ident<'a>>,
     job: impl Into<Ident<'a>>,
 ) -> ApiResult<JobDetail> {
-    let (p, r, j) = job_path(db, slug, run, job).await?;
+    let (p, r, j) = job_path(db, access, slug, run, job).await?;
     let uploads = results::uploads(db, j.id).await?;
     Ok(JobDetail {
         run: r.into_json(&p.slug),
@@ -159,11 +154,12 @@ pub async fn job<'a>(
 
 pub async fn job_counts<'a>(
     db: &Db,
+    access: &Access,
     slug: &str,
     run: impl Into<Ident<'a>>,
     job: impl Into<Ident<'a>>,
 ) -> ApiResult<Counts> {
-    let (_, _, j) = job_path(db, slug, run, job).await?;
+    let (_, _, j) = job_path(db, access, slug, run, job).await?;
     Ok(j.counts.into())
 }
 
@@ -183,9 +179,7 @@ pub fn parse_result_query(q: &TestResultQuery) -> ApiResult<(results::Filter, re
         Some("name") => results::Order::Name,
         Some("duration") => results::Order::Duration,
         Some(o) => {
-            return Err(ApiError::BadRequest(format!(
-                "unknown order '{o}' (expected one of: status, name, duration)"
-            )));
+            return Err(ApiError::BadRequest(format!("unknown order '{o}' (expected one of: status, name, duration)")));
         }
     };
     Ok((filter, order))
@@ -193,13 +187,14 @@ pub fn parse_result_query(q: &TestResultQuery) -> ApiResult<(results::Filter, re
 
 pub async fn test_results<'a>(
     db: &Db,
+    access: &Access,
     slug: &str,
     run: impl Into<Ident<'a>>,
     job: impl Into<Ident<'a>>,
     query: &TestResultQuery,
 ) -> ApiResult<Page<TestResultRow>> {
     let (filter, order) = parse_result_query(query)?;
-    let (_, _, j) = job_path(db, slug, run, job).await?;
+    let (_, _, j) = job_path(db, access, slug, run, job).await?;
     let (limit, offset) = page_bounds(query.limit, query.offset);
     let counts: Counts = j.counts.into();
     let known_total = match filter {
@@ -207,36 +202,24 @@ pub async fn test_results<'a>(
         results::Filter::Status(s) => Some(counts.of(s)),
         results::Filter::Flaky => Some(counts.flaky),
     };
-    let list = results::ListQuery {
-        filter,
-        q: query.q.as_deref(),
-        order,
-        limit,
-        offset,
-        known_total,
-    };
+    let list = results::ListQuery { filter, q: query.q.as_deref(), order, limit, offset, known_total };
     let (rows, total) = results::list(db, j.id, list).await?;
-    Ok(Page {
-        items: rows.into_iter().map(|r| r.into_json()).collect(),
-        total,
-        limit,
-        offset,
-    })
+    Ok(Page { items: rows.into_iter().map(|r| r.into_json()).collect(), total, limit, offset })
 }
 
 pub async fn test_page<'a>(
     db: &Db,
+    access: &Access,
     slug: &str,
     run: impl Into<Ident<'a>>,
     job: impl Into<Ident<'a>>,
     id: i64,
 ) -> ApiResult<TestPage> {
-    let (p, r, j) = job_path(db, slug, run, job).await?;
+    let (p, r, j) = job_path(db, access, slug, run, job).await?;
     let row = results::get(db, j.id, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("test result {id} in job '{}'", j.key)))?;
-    let history =
-        results::history(db, p.id, row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
+    let history = results::history(db, p.id, row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
     Ok(TestPage {
         run: r.into_json(&p.slug),
         job: j.into_json(),

@@ -1,26 +1,40 @@
-//! Writes through the API: projects, runs, jobs. Each runs in one
-//! transaction with the run's derived status kept current.
+//! Writes through the API: projects, runs, jobs. Each checks the caller's
+//! role, runs in one transaction with the run's derived status kept
+//! current, and records itself in the audit log in that transaction.
 
+use super::access::{Access, require_writable};
+use super::read::{self, Ident};
+use crate::db::audit::{self, Entry};
 use crate::db::rows::{JobRow, ProjectRow, RunRow};
 use crate::db::{self, Db};
 use crate::error::{ApiError, ApiResult};
+use shared::accounts::Role;
 use shared::model::{CreateJob, CreateRun, UpdateJob};
 use shared::validate;
 
-pub async fn create_project(db: &Db, slug: &str, name: Option<&str>) -> ApiResult<ProjectRow> {
+/// Creates a project (instance admins, and the command line).
+pub async fn create_project(db: &Db, access: &Access, slug: &str, name: Option<&str>) -> ApiResult<ProjectRow> {
+    access.require_instance_admin()?;
     validate::slug(slug).map_err(ApiError::BadRequest)?;
-    let name = name
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .unwrap_or(slug);
+    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(slug);
     validate::name("project name", name).map_err(ApiError::BadRequest)?;
-    match db::projects::create(db, slug, name).await {
-        Ok(p) => Ok(p),
-        Err(e) if db::is_unique_violation(&e) => Err(ApiError::Conflict(format!(
-            "project '{slug}' already exists"
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    let mut tx = db.begin_write().await?;
+    let p = match db::projects::create(&mut tx, slug, name).await {
+        Ok(p) => p,
+        Err(e) if db::is_unique_violation(&e) => {
+            return Err(ApiError::Conflict(format!("project '{slug}' already exists")));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let entry = Entry {
+        project_id: Some(p.id),
+        action: "project.create",
+        target: p.slug.clone(),
+        detail: Some(p.name.clone()),
+    };
+    audit::record(&mut tx, &access.actor(), entry).await?;
+    tx.commit().await?;
+    Ok(p)
 }
 
 fn check_run(req: &CreateRun) -> ApiResult<()> {
@@ -33,14 +47,20 @@ fn check_run(req: &CreateRun) -> ApiResult<()> {
     ] {
         validate::optional(field, value.as_deref(), max).map_err(ApiError::BadRequest)?;
     }
-    if let Some(url) = &req.url
-        && !(url.starts_with("http://") || url.starts_with("https://"))
-    {
-        return Err(ApiError::BadRequest(format!(
-            "url must be an http(s) URL, got '{url}'"
-        )));
+    if let Some(url) = &req.url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ApiError::BadRequest(format!("url must be an http(s) URL, got '{url}'")));
+        }
     }
     Ok(())
+}
+
+/// A project the caller may write to (member or more, not archived).
+pub async fn writable(db: &Db, access: &Access, slug: &str) -> ApiResult<ProjectRow> {
+    let p = read::project(db, slug).await?;
+    access.require(db, &p, Role::Member).await?;
+    require_writable(&p)?;
+    Ok(p)
 }
 
 /// Creates the run, or returns the one with that name (`created` false).
@@ -48,32 +68,34 @@ fn check_run(req: &CreateRun) -> ApiResult<()> {
 /// two different commits under one run name is a client bug worth a 409.
 pub async fn create_run(
     db: &Db,
-    project: &ProjectRow,
+    access: &Access,
+    slug: &str,
     req: &CreateRun,
-) -> ApiResult<(RunRow, bool)> {
+) -> ApiResult<(ProjectRow, RunRow, bool)> {
+    let project = writable(db, access, slug).await?;
     check_run(req)?;
     let mut tx = db.begin_write().await?;
     let (row, created) = db::runs::insert_or_get(&mut tx, project.id, req).await?;
     if created {
+        let entry =
+            Entry { project_id: Some(project.id), action: "run.create", target: row.name.clone(), detail: None };
+        audit::record(&mut tx, &access.actor(), entry).await?;
         tx.commit().await?;
-        return Ok((row, true));
+        return Ok((project, row, true));
     }
-    for (field, stored, asked) in [
-        ("revision", &row.revision, &req.revision),
-        ("branch", &row.branch, &req.branch),
-    ] {
-        if let (Some(stored), Some(asked)) = (stored, asked)
-            && stored != asked
-        {
-            return Err(ApiError::Conflict(format!(
-                "run '{}' already exists with {field} '{stored}', not '{asked}'",
-                row.name
-            )));
+    for (field, stored, asked) in [("revision", &row.revision, &req.revision), ("branch", &row.branch, &req.branch)] {
+        if let (Some(stored), Some(asked)) = (stored, asked) {
+            if stored != asked {
+                return Err(ApiError::Conflict(format!(
+                    "run '{}' already exists with {field} '{stored}', not '{asked}'",
+                    row.name
+                )));
+            }
         }
     }
     let row = db::runs::fill_missing(&mut tx, row.id, req).await?;
     tx.commit().await?;
-    Ok((row, false))
+    Ok((project, row, false))
 }
 
 fn check_job(req: &CreateJob) -> ApiResult<()> {
@@ -98,14 +120,24 @@ fn check_job(req: &CreateJob) -> ApiResult<()> {
 /// Use PATCH to change an existing job's state or result.
 pub async fn create_job(
     db: &Db,
-    project: &ProjectRow,
-    run: &RunRow,
+    access: &Access,
+    slug: &str,
+    run: Ident<'_>,
     req: &CreateJob,
 ) -> ApiResult<(JobRow, bool)> {
+    let project = writable(db, access, slug).await?;
+    let run = read::run_row(db, &project, run).await?;
     check_job(req)?;
     let mut tx = db.begin_write().await?;
     let (row, created) = db::jobs::insert_or_get(&mut tx, project.id, run.id, req).await?;
     let row = if created {
+        let entry = Entry {
+            project_id: Some(project.id),
+            action: "job.create",
+            target: format!("{} / {}", run.name, row.key),
+            detail: None,
+        };
+        audit::record(&mut tx, &access.actor(), entry).await?;
         row
     } else {
         db::jobs::fill_missing(&mut tx, row.id, req).await?
@@ -115,7 +147,17 @@ pub async fn create_job(
     Ok((row, created))
 }
 
-pub async fn update_job(db: &Db, run: &RunRow, job: &JobRow, req: &UpdateJob) -> ApiResult<JobRow> {
+pub async fn update_job(
+    db: &Db,
+    access: &Access,
+    slug: &str,
+    run: Ident<'_>,
+    job: Ident<'_>,
+    req: &UpdateJob,
+) -> ApiResult<JobRow> {
+    let project = writable(db, access, slug).await?;
+    let run = read::run_row(db, &project, run).await?;
+    let job = read::job_row(db, &run, job).await?;
     if req == &UpdateJob::default() {
         return Err(ApiError::BadRequest(
             "nothing to update: give at least one of state, result, started_at, finished_at".into(),
@@ -124,6 +166,14 @@ pub async fn update_job(db: &Db, run: &RunRow, job: &JobRow, req: &UpdateJob) ->
     let mut tx = db.begin_write().await?;
     let row = db::jobs::update(&mut tx, job.id, req).await?;
     db::runs::refresh_status(&mut tx, run.id).await?;
+    let detail = serde_json::to_string(req).ok();
+    let entry = Entry {
+        project_id: Some(project.id),
+        action: "job.update",
+        target: format!("{} / {}", run.name, job.key),
+        detail,
+    };
+    audit::record(&mut tx, &access.actor(), entry).await?;
     tx.commit().await?;
     Ok(row)
 }

@@ -1,12 +1,19 @@
-//! The UI's backend: the same read models as the REST API, by id.
+//! The UI's backend: the same services as the REST API, called with the
+//! request's own credentials. UI writes always carry the anti-CSRF token.
 
+use crate::auth::{self, cookies};
 use crate::db::Db;
+use crate::db::tokens::Scope;
 use crate::error::ApiError;
-use crate::service::read;
+use crate::service::access::Access;
+use crate::service::{accounts, admin, read, write};
+use app::backend::{Caller, SetCookies};
 use app::error::AppError;
+use shared::accounts::{
+    Abilities, AuditEntry, CreatedToken, CreatedUser, InstanceSettings, ProjectSettings, Role, SessionView, UserView,
+};
 use shared::model::{
-    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery,
-    TestResultRow,
+    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery, TestResultRow,
 };
 
 pub struct DbBackend {
@@ -17,50 +24,215 @@ impl From<ApiError> for AppError {
     fn from(e: ApiError) -> Self {
         match e {
             ApiError::NotFound(m) => AppError::NotFound(m),
-            ApiError::BadRequest(m) | ApiError::Conflict(m) => AppError::BadRequest(m),
-            ApiError::Forbidden(m) | ApiError::Unauthorized(m) => AppError::Forbidden(m),
+            ApiError::BadRequest(m) | ApiError::Conflict(m) | ApiError::TooManyRequests(m) => AppError::BadRequest(m),
+            ApiError::Unauthorized(m) => AppError::Unauthorized(m),
+            ApiError::Forbidden(m) => AppError::Forbidden(m),
             other => AppError::Internal(other.body().detail),
         }
     }
 }
 
+impl DbBackend {
+    async fn reader(&self, c: &Caller) -> Result<Access, AppError> {
+        Ok(Access::of(&self.db, &c.headers).await?)
+    }
+
+    /// The caller of a UI write, after the anti-CSRF check.
+    async fn writer(&self, c: &Caller, csrf: &str) -> Result<Access, AppError> {
+        auth::check_csrf(&c.headers, Some(csrf))?;
+        Ok(Access::for_write(&self.db, &c.headers, Some(csrf)).await?)
+    }
+
+    fn secure(c: &Caller) -> bool {
+        cookies::is_https(&c.headers)
+    }
+}
+
 #[async_trait::async_trait]
 impl app::backend::Backend for DbBackend {
-    async fn projects(&self) -> Result<Vec<Project>, AppError> {
-        Ok(read::projects(&self.db).await?)
+    async fn session(&self, c: &Caller) -> Result<(SessionView, SetCookies), AppError> {
+        let access = self.reader(c).await?;
+        let mut set = Vec::new();
+        let csrf = match cookies::get(&c.headers, cookies::CSRF) {
+            Some(v) => v,
+            None => {
+                let v = cookies::random_token();
+                set.push(cookies::set(cookies::CSRF, &v, None, Self::secure(c)));
+                v
+            }
+        };
+        let user = access.user().cloned().map(|u| u.into_json());
+        Ok((SessionView { user, csrf, anonymous_read: access.settings.anonymous_read }, set))
     }
 
-    async fn project(&self, project: &str) -> Result<Project, AppError> {
-        Ok(read::project_json(&self.db, project).await?)
+    async fn projects(&self, c: &Caller) -> Result<Vec<Project>, AppError> {
+        let access = self.reader(c).await?;
+        Ok(read::projects(&self.db, &access).await?)
     }
 
-    async fn runs(&self, project: &str, query: RunQuery) -> Result<Page<RunSummary>, AppError> {
-        Ok(read::runs(&self.db, project, &query).await?)
+    async fn project(&self, c: &Caller, project: &str) -> Result<(Project, Abilities), AppError> {
+        let access = self.reader(c).await?;
+        let p = read::project_json(&self.db, &access, project).await?;
+        let row = read::project(&self.db, project).await?;
+        Ok((p, access.abilities(&self.db, &row).await?))
     }
 
-    async fn branches(&self, project: &str) -> Result<Vec<String>, AppError> {
-        Ok(read::branches(&self.db, project).await?)
+    async fn runs(&self, c: &Caller, project: &str, query: RunQuery) -> Result<Page<RunSummary>, AppError> {
+        let access = self.reader(c).await?;
+        Ok(read::runs(&self.db, &access, project, &query).await?)
     }
 
-    async fn run(&self, project: &str, run: i64) -> Result<RunDetail, AppError> {
-        Ok(read::run(&self.db, project, run).await?)
+    async fn branches(&self, c: &Caller, project: &str) -> Result<Vec<String>, AppError> {
+        let access = self.reader(c).await?;
+        Ok(read::branches(&self.db, &access, project).await?)
     }
 
-    async fn job(&self, project: &str, run: i64, job: i64) -> Result<JobDetail, AppError> {
-        Ok(read::job(&self.db, project, run, job).await?)
+    async fn run(&self, c: &Caller, project: &str, run: i64) -> Result<RunDetail, AppError> {
+        let access = self.reader(c).await?;
+        Ok(read::run(&self.db, &access, project, run).await?)
+    }
+
+    async fn job(&self, c: &Caller, project: &str, run: i64, job: i64) -> Result<JobDetail, AppError> {
+        let access = self.reader(c).await?;
+        Ok(read::job(&self.db, &access, project, run, job).await?)
     }
 
     async fn test_results(
         &self,
+        c: &Caller,
         project: &str,
         run: i64,
         job: i64,
         query: TestResultQuery,
     ) -> Result<Page<TestResultRow>, AppError> {
-        Ok(read::test_results(&self.db, project, run, job, &query).await?)
+        let access = self.reader(c).await?;
+        Ok(read::test_results(&self.db, &access, project, run, job, &query).await?)
     }
 
-    async fn test(&self, project: &str, run: i64, job: i64, id: i64) -> Result<TestPage, AppError> {
-        Ok(read::test_page(&self.db, project, run, job, id).await?)
+    async fn test(&self, c: &Caller, project: &str, run: i64, job: i64, id: i64) -> Result<TestPage, AppError> {
+        let access = self.reader(c).await?;
+        Ok(read::test_page(&self.db, &access, project, run, job, id).await?)
+    }
+
+    async fn login(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<(UserView, SetCookies), AppError> {
+        auth::check_csrf(&c.headers, Some(csrf))?;
+        let peer = c.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|ci| ci.0);
+        let ip = auth::client_ip(&c.headers, peer);
+        let agent = c.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        let signed_in = accounts::login(&self.db, username, password, &ip, agent).await?;
+        let max_age = auth::SESSION_IDLE.num_seconds();
+        let cookie = cookies::set(cookies::SESSION, &signed_in.token, Some(max_age), Self::secure(c));
+        Ok((signed_in.user.into_json(), vec![cookie]))
+    }
+
+    async fn logout(&self, c: &Caller, csrf: &str) -> Result<SetCookies, AppError> {
+        auth::check_csrf(&c.headers, Some(csrf))?;
+        let session = cookies::get(&c.headers, cookies::SESSION);
+        accounts::logout(&self.db, session.as_deref()).await?;
+        Ok(vec![cookies::set(cookies::SESSION, "", Some(0), Self::secure(c))])
+    }
+
+    async fn change_password(&self, c: &Caller, csrf: &str, current: &str, new: &str) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(accounts::change_password(&self.db, &access, current, new).await?)
+    }
+
+    async fn users(&self, c: &Caller) -> Result<Vec<UserView>, AppError> {
+        let access = self.reader(c).await?;
+        Ok(accounts::users(&self.db, &access).await?)
+    }
+
+    async fn create_user(&self, c: &Caller, csrf: &str, username: &str, admin: bool) -> Result<CreatedUser, AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(accounts::create_user(&self.db, &access, username, admin, None).await?)
+    }
+
+    async fn set_user_admin(&self, c: &Caller, csrf: &str, user_id: i64, admin: bool) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(accounts::set_admin(&self.db, &access, user_id, admin).await?)
+    }
+
+    async fn set_user_disabled(&self, c: &Caller, csrf: &str, user_id: i64, disabled: bool) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(accounts::set_disabled(&self.db, &access, user_id, disabled).await?)
+    }
+
+    async fn settings(&self, c: &Caller) -> Result<InstanceSettings, AppError> {
+        let access = self.reader(c).await?;
+        Ok(admin::settings(&self.db, &access).await?)
+    }
+
+    async fn save_settings(&self, c: &Caller, csrf: &str, settings: InstanceSettings) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(admin::save_settings(&self.db, &access, &settings).await?)
+    }
+
+    async fn create_project(&self, c: &Caller, csrf: &str, slug: &str, name: &str) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        write::create_project(&self.db, &access, slug, Some(name)).await?;
+        Ok(())
+    }
+
+    async fn audit(&self, c: &Caller, project: Option<&str>, page: Option<i64>) -> Result<Page<AuditEntry>, AppError> {
+        let access = self.reader(c).await?;
+        let limit = 50;
+        let offset = (page.unwrap_or(1).max(1) - 1) * limit;
+        Ok(admin::audit_log(&self.db, &access, project, Some(limit), Some(offset)).await?)
+    }
+
+    async fn project_settings(&self, c: &Caller, project: &str) -> Result<ProjectSettings, AppError> {
+        let access = self.reader(c).await?;
+        Ok(admin::project_settings(&self.db, &access, project).await?)
+    }
+
+    async fn rename_project(&self, c: &Caller, csrf: &str, project: &str, name: &str) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(admin::rename_project(&self.db, &access, project, name).await?)
+    }
+
+    async fn archive_project(&self, c: &Caller, csrf: &str, project: &str, archived: bool) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(admin::set_archived(&self.db, &access, project, archived).await?)
+    }
+
+    async fn set_member(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        username: &str,
+        role: Role,
+    ) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(admin::set_member(&self.db, &access, project, username, role).await?)
+    }
+
+    async fn remove_member(&self, c: &Caller, csrf: &str, project: &str, user_id: i64) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(admin::remove_member(&self.db, &access, project, user_id).await?)
+    }
+
+    async fn create_token(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        name: &str,
+        read_only: bool,
+    ) -> Result<CreatedToken, AppError> {
+        let access = self.writer(c, csrf).await?;
+        let scope = if read_only { Scope::Read } else { Scope::Write };
+        Ok(admin::create_token(&self.db, &access, project, name, scope).await?)
+    }
+
+    async fn revoke_token(&self, c: &Caller, csrf: &str, project: &str, token_id: i64) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(admin::revoke_token(&self.db, &access, project, &token_id.to_string()).await?)
     }
 }

@@ -30,9 +30,7 @@ pub fn find_site_root(explicit: Option<&Path>) -> Option<PathBuf> {
         }
     }
     candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site"));
-    candidates
-        .into_iter()
-        .find(|c| c.join("pkg").join("assay.js").is_file())
+    candidates.into_iter().find(|c| c.join("pkg").join("assay.js").is_file())
 }
 
 pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
@@ -47,9 +45,7 @@ pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
 
 /// The UI's pages and server functions, with the backend in context.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let backend: SharedBackend = Arc::new(backend::DbBackend {
-        db: state.db.clone(),
-    });
+    let backend: SharedBackend = Arc::new(backend::DbBackend { db: state.db.clone() });
     let route_list = generate_route_list(app::App);
     let options = state.leptos_options.clone();
     Router::new()
@@ -59,7 +55,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             move || provide_context(backend.clone()),
             move || app::shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
 }

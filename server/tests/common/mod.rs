@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use server::config::Config;
 use server::db::Db;
+use server::service::access::Access;
 use server::state::AppState;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,14 +41,11 @@ pub fn corpus(rel: &str) -> PathBuf {
 }
 
 pub fn pg_admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn with_database(url: &str, db: &str) -> String {
-    let (base, _) = url
-        .rsplit_once('/')
-        .expect("TEST_DATABASE_URL has a database path");
+    let (base, _) = url.rsplit_once('/').expect("TEST_DATABASE_URL has a database path");
     format!("{base}/{db}")
 }
 
@@ -71,21 +69,12 @@ impl TestApp {
                     rand_suffix()
                 );
                 let admin = Db::connect_postgres(&admin_url).await.unwrap_or_else(|e| {
-                    panic!(
-                        "PostgreSQL must be reachable at {admin_url} (set TEST_DATABASE_URL): {e}"
-                    )
+                    panic!("PostgreSQL must be reachable at {admin_url} (set TEST_DATABASE_URL): {e}")
                 });
-                let Db::Postgres(pool) = &admin else {
-                    unreachable!()
-                };
-                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-                    .execute(pool)
-                    .await
-                    .expect("create test database");
+                let Db::Postgres(pool) = &admin else { unreachable!() };
+                sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(pool).await.expect("create test database");
                 admin.close().await;
-                let db = Db::connect_postgres(&with_database(&admin_url, &name))
-                    .await
-                    .expect("connect test database");
+                let db = Db::connect_postgres(&with_database(&admin_url, &name)).await.expect("connect test database");
                 (db, Some((admin_url, name)))
             }
         };
@@ -98,62 +87,32 @@ impl TestApp {
             config: Arc::new(config),
             leptos_options: server::web::leptos_options(&site, "127.0.0.1:0".parse().unwrap()),
         };
-        TestApp {
-            router: server::app(state),
-            db,
-            dir,
-            pg_database,
-        }
+        TestApp { router: server::app(state), db, dir, pg_database }
     }
 
     pub async fn project(&self, slug: &str) -> String {
-        server::service::write::create_project(&self.db, slug, None)
-            .await
-            .expect("project");
+        server::service::write::create_project(&self.db, &Access::system(), slug, None).await.expect("project");
         self.token(slug, server::db::tokens::Scope::Write).await
     }
 
     pub async fn token(&self, slug: &str, scope: server::db::tokens::Scope) -> String {
-        let p = server::service::read::project(&self.db, slug)
-            .await
-            .expect("project exists");
-        server::db::tokens::create(&self.db, p.id, "test", scope)
+        server::service::admin::create_token(&self.db, &Access::system(), slug, "test", scope)
             .await
             .expect("token")
-            .0
+            .token
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router answers");
+        let res = self.router.clone().oneshot(req).await.expect("router answers");
         let status = res.status();
-        let content_type = res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Resp {
-            status,
-            body,
-            content_type,
-        }
+        let content_type =
+            res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+        Resp { status, body, content_type }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
-        self.send(Request::get(path).body(Body::empty()).unwrap())
-            .await
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
     }
 
     pub async fn post_json<T: Serialize>(&self, path: &str, token: Option<&str>, body: &T) -> Resp {
@@ -161,52 +120,29 @@ impl TestApp {
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
-        self.send(
-            req.body(Body::from(serde_json::to_vec(body).unwrap()))
-                .unwrap(),
-        )
-        .await
+        self.send(req.body(Body::from(serde_json::to_vec(body).unwrap())).unwrap()).await
     }
 
-    pub async fn patch_json<T: Serialize>(
-        &self,
-        path: &str,
-        token: Option<&str>,
-        body: &T,
-    ) -> Resp {
+    pub async fn patch_json<T: Serialize>(&self, path: &str, token: Option<&str>, body: &T) -> Resp {
         let mut req = Request::patch(path).header(header::CONTENT_TYPE, "application/json");
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
-        self.send(
-            req.body(Body::from(serde_json::to_vec(body).unwrap()))
-                .unwrap(),
-        )
-        .await
+        self.send(req.body(Body::from(serde_json::to_vec(body).unwrap())).unwrap()).await
     }
 
     /// Uploads files (name, bytes) as multipart/form-data.
     pub async fn upload(&self, path: &str, token: Option<&str>, files: &[(&str, Vec<u8>)]) -> Resp {
-        let mut req = Request::post(path).header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        );
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"));
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
-        self.send(req.body(Body::from(multipart(files))).unwrap())
-            .await
+        self.send(req.body(Body::from(multipart(files))).unwrap()).await
     }
 
     /// Creates run `run` (on `branch`) and job `job`, returns the job's URL path.
-    pub async fn run_and_job(
-        &self,
-        token: &str,
-        project: &str,
-        run: &str,
-        branch: Option<&str>,
-        job: &str,
-    ) -> String {
+    pub async fn run_and_job(&self, token: &str, project: &str, run: &str, branch: Option<&str>, job: &str) -> String {
         let r = self
             .post_json(
                 &format!("/api/v1/projects/{project}/runs"),
@@ -214,32 +150,15 @@ impl TestApp {
                 &serde_json::json!({"name": run, "branch": branch, "revision": format!("rev-{run}")}),
             )
             .await;
-        assert!(
-            r.status.is_success(),
-            "create run: {} {}",
-            r.status,
-            r.text()
-        );
+        assert!(r.status.is_success(), "create run: {} {}", r.status, r.text());
         let run_path = format!("/api/v1/projects/{project}/runs/{}", enc(run));
-        let j = self
-            .post_json(
-                &format!("{run_path}/jobs"),
-                Some(token),
-                &serde_json::json!({"key": job}),
-            )
-            .await;
-        assert!(
-            j.status.is_success(),
-            "create job: {} {}",
-            j.status,
-            j.text()
-        );
+        let j = self.post_json(&format!("{run_path}/jobs"), Some(token), &serde_json::json!({"key": job})).await;
+        assert!(j.status.is_success(), "create job: {} {}", j.status, j.text());
         format!("{run_path}/jobs/{}", enc(job))
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        server::on_db!(&self.db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await)
-            .expect("count query")
+        server::on_db!(&self.db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).expect("count query")
     }
 }
 
@@ -249,18 +168,13 @@ impl Drop for TestApp {
             let db = self.db.clone();
             // Dropping needs async work; run it to completion on its own runtime.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async move {
                     db.close().await;
                     if let Ok(Db::Postgres(admin)) = Db::connect_postgres(&admin_url).await {
-                        let _ = sqlx::query(&format!(
-                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                        ))
-                        .execute(&admin)
-                        .await;
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute(&admin)
+                            .await;
                         admin.close().await;
                     }
                 });
@@ -272,10 +186,7 @@ impl Drop for TestApp {
 
 fn rand_suffix() -> u32 {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
 }
 
 /// Percent-encodes a path segment.
@@ -315,8 +226,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn json<T: DeserializeOwned>(&self) -> T {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not the expected JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not the expected JSON ({e}): {}", self.text()))
     }
 
     pub fn value(&self) -> serde_json::Value {
@@ -334,10 +244,7 @@ impl Resp {
         let v = self.value();
         assert_eq!(v["error"], code, "{}", self.text());
         let detail = v["detail"].as_str().unwrap_or_default();
-        assert!(
-            detail.contains(needle),
-            "detail {detail:?} should contain {needle:?}"
-        );
+        assert!(detail.contains(needle), "detail {detail:?} should contain {needle:?}");
     }
 }
 

@@ -19,19 +19,11 @@ use crate::status::TestStatus;
 use crate::test_key::SUITE_SEPARATOR;
 use std::io::Read;
 
-pub(crate) fn parse<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    sink: &mut Sink<'_>,
-) -> Result<(), ParseError> {
+pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
     sink.merge_repeats = true;
     sink.declared_total = x.attr(b"tests").and_then(|t| t.trim().parse::<i64>().ok());
     let mut path = Path::default();
-    if x.name() == b"testsuite" {
-        suite(x, empty, &mut path, sink)
-    } else {
-        suite_children(x, empty, &mut path, sink)
-    }
+    if x.name() == b"testsuite" { suite(x, empty, &mut path, sink) } else { suite_children(x, empty, &mut path, sink) }
 }
 
 /// The enclosing suite names, kept joined as well: every case needs it.
@@ -99,17 +91,10 @@ struct Outcome {
 }
 
 /// The element just opened is a `<testcase>`.
-fn test_case<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    suite: &str,
-) -> Result<TestCase, ParseError> {
+fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, suite: &str) -> Result<TestCase, ParseError> {
     let mut case = TestCase {
         suite: suite.to_owned(),
-        classname: x
-            .attr_owned(b"classname")
-            .or_else(|| x.attr_owned(b"class"))
-            .unwrap_or_default(),
+        classname: x.attr_owned(b"classname").or_else(|| x.attr_owned(b"class")).unwrap_or_default(),
         name: x.attr_owned(b"name").unwrap_or_default(),
         duration_s: x.attr(b"time").and_then(parse_seconds),
         file: x.attr_owned(b"file"),
@@ -147,11 +132,7 @@ fn test_case<R: Read>(
                             case.message = message.clone().or_else(|| first_line(&body));
                             case.failure_type = kind_attr;
                         }
-                        let text = if body.trim().is_empty() {
-                            message.unwrap_or_default()
-                        } else {
-                            body
-                        };
+                        let text = if body.trim().is_empty() { message.unwrap_or_default() } else { body };
                         join_text(&mut case.details, &text);
                     }
                     b"skipped" => {
@@ -253,10 +234,7 @@ fn rerun<R: Read>(
         block.push('\n');
         block.push_str(m);
     }
-    for part in [
-        text.trim_matches(['\n', '\r']),
-        trace.trim_matches(['\n', '\r']),
-    ] {
+    for part in [text.trim_matches(['\n', '\r']), trace.trim_matches(['\n', '\r'])] {
         if !part.trim().is_empty() {
             block.push('\n');
             block.push_str(part);
@@ -286,10 +264,7 @@ pub(crate) fn properties<R: Read>(
                 let name = x.attr_owned(b"name").unwrap_or_default();
                 let value = x.attr(b"value").map(str::to_owned);
                 let body = x.text_of(empty)?;
-                out.push(Property {
-                    name,
-                    value: value.unwrap_or(body),
-                });
+                out.push(Property { name, value: value.unwrap_or(body) });
             }
             Node::Open { empty } => x.skip(empty)?,
             Node::Text => {}
@@ -333,10 +308,7 @@ mod tests {
         assert_eq!(c.message.as_deref(), Some("f1"));
         assert_eq!(c.failure_type.as_deref(), Some("Assert"));
         let d = c.details.as_deref().unwrap();
-        assert!(
-            d.contains("trace e1") && d.contains("trace f1") && d.contains("trace f2"),
-            "{d}"
-        );
+        assert!(d.contains("trace e1") && d.contains("trace f1") && d.contains("trace f2"), "{d}");
         assert_eq!(r.outcome.counts.failed, 1);
         assert_eq!(r.outcome.counts.total, 1);
     }
@@ -350,27 +322,14 @@ mod tests {
                </testsuite>"#,
         );
         let flaky = &r.cases[0];
-        assert_eq!(
-            (flaky.status, flaky.flaky, flaky.retries),
-            (Passed, true, 1)
-        );
+        assert_eq!((flaky.status, flaky.flaky, flaky.retries), (Passed, true, 1));
         assert_eq!(flaky.message.as_deref(), Some("first"));
         assert!(flaky.details.as_deref().unwrap().contains("at x"));
         assert_eq!(flaky.stdout.as_deref(), Some("out1"));
         let broken = &r.cases[1];
-        assert_eq!(
-            (broken.status, broken.flaky, broken.retries),
-            (Failed, false, 2)
-        );
+        assert_eq!((broken.status, broken.flaky, broken.retries), (Failed, false, 2));
         assert_eq!(broken.message.as_deref(), Some("last"));
-        assert_eq!(
-            (
-                r.outcome.counts.passed,
-                r.outcome.counts.flaky,
-                r.outcome.counts.failed
-            ),
-            (1, 1, 1)
-        );
+        assert_eq!((r.outcome.counts.passed, r.outcome.counts.flaky, r.outcome.counts.failed), (1, 1, 1));
     }
 
     #[test]
@@ -378,10 +337,7 @@ mod tests {
         let r = parse(
             "<testsuite name=\"s\"><testcase name=\"t\"><failure>\n  Error: expect(received).toBe(1)\n    at x.js:1</failure></testcase></testsuite>",
         );
-        assert_eq!(
-            r.cases[0].message.as_deref(),
-            Some("Error: expect(received).toBe(1)")
-        );
+        assert_eq!(r.cases[0].message.as_deref(), Some("Error: expect(received).toBe(1)"));
         assert!(r.cases[0].details.as_deref().unwrap().contains("at x.js:1"));
     }
 
@@ -403,14 +359,7 @@ mod tests {
                </testsuite>"#,
         );
         assert_eq!(r.cases.len(), 2);
-        assert_eq!(
-            (
-                r.cases[0].name.as_str(),
-                r.cases[0].status,
-                r.cases[0].flaky
-            ),
-            ("t", Passed, true)
-        );
+        assert_eq!((r.cases[0].name.as_str(), r.cases[0].status, r.cases[0].flaky), ("t", Passed, true));
         assert_eq!(r.cases[0].message.as_deref(), Some("boom"));
         let c = r.outcome.counts;
         assert_eq!((c.total, c.passed, c.failed, c.flaky), (2, 2, 0, 1));
@@ -436,11 +385,7 @@ mod tests {
 
     #[test]
     fn malformed_xml_names_line_and_column() {
-        let err = parse_bytes(
-            b"<testsuite>\n  <testcase name=\"a\">\n</testsuite>",
-            FormatChoice::Auto,
-        )
-        .unwrap_err();
+        let err = parse_bytes(b"<testsuite>\n  <testcase name=\"a\">\n</testsuite>", FormatChoice::Auto).unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
         assert!(err.message.contains("</testsuite>"), "{err}");
     }

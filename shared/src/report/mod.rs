@@ -192,8 +192,7 @@ impl Warnings {
 
     pub fn into_vec(mut self) -> Vec<String> {
         if self.dropped > 0 {
-            self.items
-                .push(format!("… and {} more warnings", self.dropped));
+            self.items.push(format!("… and {} more warnings", self.dropped));
         }
         self.items
     }
@@ -233,27 +232,15 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(message: impl Into<String>) -> Self {
-        ParseError {
-            message: message.into(),
-            offset: None,
-            line: None,
-            column: None,
-            io: false,
-        }
+        ParseError { message: message.into(), offset: None, line: None, column: None, io: false }
     }
 
     pub fn at(offset: u64, message: impl Into<String>) -> Self {
-        ParseError {
-            offset: Some(offset),
-            ..ParseError::new(message)
-        }
+        ParseError { offset: Some(offset), ..ParseError::new(message) }
     }
 
     pub(crate) fn io(message: impl Into<String>) -> Self {
-        ParseError {
-            io: true,
-            ..ParseError::new(message)
-        }
+        ParseError { io: true, ..ParseError::new(message) }
     }
 
     /// Fills `line` and `column` (1-based; the column counts characters)
@@ -319,10 +306,7 @@ pub fn parse<R: Read>(
 ) -> Result<ParseOutcome, ParseError> {
     let mut xml = xml::Xml::new(input);
     let Some(empty) = xml.root()? else {
-        return Err(ParseError::at(
-            0,
-            "the file is empty or holds no XML element",
-        ));
+        return Err(ParseError::at(0, "the file is empty or holds no XML element"));
     };
     let root = xml.name().to_vec();
     let detected = detect::format_of_root(&root, |a| xml.attr(a).is_some());
@@ -371,12 +355,7 @@ pub fn parse<R: Read>(
                 "the report's header declares {declared} tests but the file holds {held} test cases; Assay counts the test cases"
             ));
     }
-    Ok(ParseOutcome {
-        format,
-        counts,
-        retry_groups,
-        warnings: warnings.into_vec(),
-    })
+    Ok(ParseOutcome { format, counts, retry_groups, warnings: warnings.into_vec() })
 }
 
 /// A whole report in memory, retry groups merged.
@@ -425,12 +404,7 @@ impl<'a> Sink<'a> {
     }
 
     pub(crate) fn case(&mut self, mut case: TestCase) -> Result<(), ParseError> {
-        for text in [
-            &mut case.message,
-            &mut case.details,
-            &mut case.stdout,
-            &mut case.stderr,
-        ] {
+        for text in [&mut case.message, &mut case.details, &mut case.stdout, &mut case.stderr] {
             normalize_newlines(text);
         }
         self.counts.record(case.status, case.flaky, case.duration_s);
@@ -490,11 +464,7 @@ pub(crate) fn non_blank(text: String) -> Option<String> {
         None
     } else {
         let t = text.trim_matches(['\n', '\r']);
-        Some(if t.len() == text.len() {
-            text
-        } else {
-            t.to_owned()
-        })
+        Some(if t.len() == text.len() { text } else { t.to_owned() })
     }
 }
 
@@ -524,10 +494,7 @@ mod tests {
     #[test]
     fn format_choice_rejects_unknown_names() {
         assert_eq!("auto".parse::<FormatChoice>(), Ok(FormatChoice::Auto));
-        assert_eq!(
-            "TRX".parse::<FormatChoice>(),
-            Ok(FormatChoice::Exactly(ReportFormat::Trx))
-        );
+        assert_eq!("TRX".parse::<FormatChoice>(), Ok(FormatChoice::Exactly(ReportFormat::Trx)));
         let err = "tap".parse::<FormatChoice>().unwrap_err();
         assert!(err.to_string().contains("'tap'"));
     }

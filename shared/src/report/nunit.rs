@@ -15,11 +15,7 @@ use crate::model::Property;
 use crate::status::TestStatus;
 use std::io::Read;
 
-pub(crate) fn parse<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    sink: &mut Sink<'_>,
-) -> Result<(), ParseError> {
+pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
     if x.name() == b"test-run" {
         sink.declared_total = x.attr(b"total").and_then(|t| t.trim().parse().ok());
     }
@@ -79,15 +75,8 @@ fn suite<R: Read>(
     res
 }
 
-fn test_case<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    assembly: &str,
-) -> Result<TestCase, ParseError> {
-    let full = x
-        .attr_owned(b"fullname")
-        .or_else(|| x.attr_owned(b"name"))
-        .unwrap_or_default();
+fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str) -> Result<TestCase, ParseError> {
+    let full = x.attr_owned(b"fullname").or_else(|| x.attr_owned(b"name")).unwrap_or_default();
     let v3_class = x.attr_owned(b"classname");
     let (classname, name) = match v3_class {
         Some(class) => {
@@ -101,10 +90,7 @@ fn test_case<R: Read>(
         suite: assembly.to_owned(),
         classname,
         name,
-        duration_s: x
-            .attr(b"duration")
-            .or_else(|| x.attr(b"time"))
-            .and_then(parse_seconds),
+        duration_s: x.attr(b"duration").or_else(|| x.attr(b"time")).and_then(parse_seconds),
         ..TestCase::default()
     };
     if let Some(label) = x.attr_owned(b"label") {
@@ -142,11 +128,7 @@ fn test_case<R: Read>(
 }
 
 /// `<failure>` or `<reason>`: a `<message>` and maybe a `<stack-trace>`.
-fn message_block<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    case: &mut TestCase,
-) -> Result<(), ParseError> {
+fn message_block<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -172,11 +154,7 @@ fn message_block<R: Read>(
     }
 }
 
-fn properties<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    out: &mut Vec<Property>,
-) -> Result<(), ParseError> {
+fn properties<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Property>) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -199,11 +177,7 @@ fn properties<R: Read>(
 /// The status the attributes decide, or `None` when only the children can
 /// tell (NUnit 2.2 writes just `executed`, sometimes without `success`, and
 /// some writers misspell it: a `<failure>` child then decides).
-fn status_of(
-    result: Option<&str>,
-    executed: Option<&str>,
-    success: Option<&str>,
-) -> Option<TestStatus> {
+fn status_of(result: Option<&str>, executed: Option<&str>, success: Option<&str>) -> Option<TestStatus> {
     let word = |v: Option<&str>| v.map(|v| v.trim().to_ascii_lowercase());
     match word(result) {
         Some(r) => Some(match r.as_str() {
@@ -238,10 +212,7 @@ mod tests {
 
     #[test]
     fn full_names_split_outside_arguments() {
-        assert_eq!(
-            split_full_name("A.B.C(1.5)"),
-            ("A.B".into(), "C(1.5)".into())
-        );
+        assert_eq!(split_full_name("A.B.C(1.5)"), ("A.B".into(), "C(1.5)".into()));
         assert_eq!(split_full_name("Plain"), ("".into(), "Plain".into()));
     }
 
@@ -269,10 +240,7 @@ mod tests {
             </test-case></test-suite></test-suite></test-run>"#;
         let r = parse_bytes(xml.as_bytes(), FormatChoice::Auto).unwrap();
         let c = &r.cases[0];
-        assert_eq!(
-            (c.suite.as_str(), c.classname.as_str(), c.name.as_str()),
-            ("My.Tests", "My.Calc", "Adds")
-        );
+        assert_eq!((c.suite.as_str(), c.classname.as_str(), c.name.as_str()), ("My.Tests", "My.Calc", "Adds"));
         assert_eq!(c.status, TestStatus::Failed);
         assert_eq!(c.message.as_deref(), Some("boom"));
         assert_eq!(c.details.as_deref(), Some("at Adds"));

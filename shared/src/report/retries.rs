@@ -57,8 +57,7 @@ impl Tracker {
             }
             Some(Slot::Single(first, first_flaky)) => {
                 let idx = self.groups.len() as u32;
-                self.groups
-                    .push((key, vec![(*first, *first_flaky), (status, flaky)]));
+                self.groups.push((key, vec![(*first, *first_flaky), (status, flaky)]));
                 self.seen.insert(key, Slot::Group(idx));
             }
             Some(Slot::Group(idx)) => self.groups[*idx as usize].1.push((status, flaky)),
@@ -78,10 +77,7 @@ impl Tracker {
             }
             let (status, flaky) = merged_status(&statuses);
             counts.record(status, flaky, None);
-            merged.push(RetryGroup {
-                key,
-                attempts: attempts.len() as u32,
-            });
+            merged.push(RetryGroup { key, attempts: attempts.len() as u32 });
         }
         (counts, merged)
     }
@@ -89,9 +85,7 @@ impl Tracker {
 
 /// Whether repeated cases with these outcomes are attempts of one test.
 pub fn is_rerun(statuses: &[TestStatus]) -> bool {
-    statuses.len() >= 2
-        && statuses.iter().any(|s| s.is_bad())
-        && !statuses.contains(&TestStatus::Skipped)
+    statuses.len() >= 2 && statuses.iter().any(|s| s.is_bad()) && !statuses.contains(&TestStatus::Skipped)
 }
 
 /// Outcome of a test from its attempts: passed (and flaky) if any attempt
@@ -116,11 +110,8 @@ pub fn merge_attempts(mut attempts: Vec<TestCase>) -> TestCase {
     let n = attempts.len();
     let statuses: Vec<TestStatus> = attempts.iter().map(|a| a.status).collect();
     let (status, flaky) = merged_status(&statuses);
-    let base_idx = if status == TestStatus::Passed {
-        statuses.iter().rposition(|s| s.is_bad()).unwrap_or(n - 1)
-    } else {
-        n - 1
-    };
+    let base_idx =
+        if status == TestStatus::Passed { statuses.iter().rposition(|s| s.is_bad()).unwrap_or(n - 1) } else { n - 1 };
     let bad: Vec<usize> = (0..n).filter(|&i| statuses[i].is_bad()).collect();
     let mut merged = attempts[base_idx].clone();
     merged.status = status;
@@ -154,19 +145,12 @@ pub fn merge_attempts(mut attempts: Vec<TestCase>) -> TestCase {
 
 fn join_attempts(attempts: &[TestCase], get: impl Fn(&TestCase) -> Option<&str>) -> Option<String> {
     let n = attempts.len();
-    let present: Vec<(usize, &str)> = attempts
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| get(a).map(|t| (i, t)))
-        .collect();
+    let present: Vec<(usize, &str)> = attempts.iter().enumerate().filter_map(|(i, a)| get(a).map(|t| (i, t))).collect();
     match present.as_slice() {
         [] => None,
         [(_, only)] => Some((*only).to_owned()),
         many => Some(
-            many.iter()
-                .map(|(i, t)| format!("── attempt {} of {n} ──\n{t}", i + 1))
-                .collect::<Vec<_>>()
-                .join("\n\n"),
+            many.iter().map(|(i, t)| format!("── attempt {} of {n} ──\n{t}", i + 1)).collect::<Vec<_>>().join("\n\n"),
         ),
     }
 }
@@ -225,10 +209,7 @@ mod tests {
         assert!(is_rerun(&[Failed, Failed, Error]));
         assert!(!is_rerun(&[Passed, Passed]), "it.each titles");
         assert!(!is_rerun(&[Skipped, Failed]), "TestNG data provider");
-        assert!(
-            !is_rerun(&[Passed, Skipped]),
-            "TestNG retry marks attempts skipped: keep the tool's count"
-        );
+        assert!(!is_rerun(&[Passed, Skipped]), "TestNG retry marks attempts skipped: keep the tool's count");
         assert!(!is_rerun(&[Failed]));
     }
 
@@ -248,10 +229,7 @@ mod tests {
         let m = merge_attempts(vec![case(Failed, Some("one")), case(Error, Some("two"))]);
         assert_eq!((m.status, m.flaky, m.retries), (Error, false, 1));
         let d = m.details.unwrap();
-        assert!(
-            d.contains("attempt 1 of 2: failed") && d.contains("two"),
-            "{d}"
-        );
+        assert!(d.contains("attempt 1 of 2: failed") && d.contains("two"), "{d}");
     }
 
     #[test]
@@ -267,13 +245,7 @@ mod tests {
             counts.record(s, false, Some(1.0));
         }
         let (c, groups) = t.finish(counts);
-        assert_eq!(
-            groups,
-            vec![RetryGroup {
-                key: 1,
-                attempts: 2
-            }]
-        );
+        assert_eq!(groups, vec![RetryGroup { key: 1, attempts: 2 }]);
         assert_eq!((c.total, c.passed, c.failed, c.flaky), (3, 3, 0, 1));
         assert_eq!(c.duration_s, 4.0);
     }

@@ -56,11 +56,7 @@ mod tests {
         let r = parse_bytes(junit_report(1234, 1).as_bytes(), FormatChoice::Auto).unwrap();
         let c = r.outcome.counts;
         assert_eq!((c.total, c.failed), (1234, 124));
-        let failed = r
-            .cases
-            .iter()
-            .find(|c| c.status == crate::TestStatus::Failed)
-            .unwrap();
+        let failed = r.cases.iter().find(|c| c.status == crate::TestStatus::Failed).unwrap();
         assert!(failed.message.as_deref().unwrap().contains("\nleft: 42"));
         assert!(failed.stdout.as_deref().unwrap().lines().count() == 5);
     }

@@ -27,11 +27,7 @@ struct Definition {
     storage: Option<String>,
 }
 
-pub(crate) fn parse<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    sink: &mut Sink<'_>,
-) -> Result<(), ParseError> {
+pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
     let mut results = Vec::new();
     let mut defs: HashMap<String, Definition> = HashMap::new();
     if !empty {
@@ -64,11 +60,7 @@ pub(crate) fn parse<R: Read>(
     Ok(())
 }
 
-fn result_list<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    out: &mut Vec<Pending>,
-) -> Result<(), ParseError> {
+fn result_list<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Pending>) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -84,11 +76,7 @@ fn result_list<R: Read>(
     }
 }
 
-fn result<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    out: &mut Vec<Pending>,
-) -> Result<(), ParseError> {
+fn result<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Pending>) -> Result<(), ParseError> {
     let test_id = x.attr_owned(b"testId").unwrap_or_default();
     let outcome = x.attr_owned(b"outcome").unwrap_or_default();
     let mut case = TestCase {
@@ -98,10 +86,7 @@ fn result<R: Read>(
         ..TestCase::default()
     };
     if let Some(computer) = x.attr_owned(b"computerName") {
-        case.properties.push(crate::model::Property {
-            name: "computerName".into(),
-            value: computer,
-        });
+        case.properties.push(crate::model::Property { name: "computerName".into(), value: computer });
     }
     let mut inner = Vec::new();
     if !empty {
@@ -126,11 +111,7 @@ fn result<R: Read>(
     Ok(())
 }
 
-fn output<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    case: &mut TestCase,
-) -> Result<(), ParseError> {
+fn output<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -155,11 +136,7 @@ fn output<R: Read>(
     }
 }
 
-fn error_info<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    case: &mut TestCase,
-) -> Result<(), ParseError> {
+fn error_info<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -191,10 +168,7 @@ fn definitions<R: Read>(
                 // UnitTest (and WebTest, GenericTest…) with a TestMethod child.
                 let id = x.attr_owned(b"id").unwrap_or_default();
                 let storage = x.attr_owned(b"storage");
-                let mut def = Definition {
-                    storage,
-                    ..Definition::default()
-                };
+                let mut def = Definition { storage, ..Definition::default() };
                 if !empty {
                     loop {
                         match x.next()? {
@@ -208,9 +182,7 @@ fn definitions<R: Read>(
                             Node::Close => break,
                             Node::Text => {}
                             Node::Eof => {
-                                return Err(
-                                    x.error("unexpected end of file inside a test definition")
-                                );
+                                return Err(x.error("unexpected end of file inside a test definition"));
                             }
                         }
                     }
@@ -224,11 +196,7 @@ fn definitions<R: Read>(
     }
 }
 
-fn summary<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    sink: &mut Sink<'_>,
-) -> Result<(), ParseError> {
+fn summary<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -278,9 +246,7 @@ fn parse_timespan(raw: &str) -> Option<f64> {
 pub(crate) fn file_stem(path: &str) -> String {
     let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
     match base.rsplit_once('.') {
-        Some((stem, ext)) if matches!(ext.to_ascii_lowercase().as_str(), "dll" | "exe") => {
-            stem.to_owned()
-        }
+        Some((stem, ext)) if matches!(ext.to_ascii_lowercase().as_str(), "dll" | "exe") => stem.to_owned(),
         _ => base.to_owned(),
     }
 }
@@ -318,17 +284,11 @@ Expected: True</Message><StackTrace>at Ns.Calc.Fails()</StackTrace></ErrorInfo><
         assert_eq!(r.outcome.format, ReportFormat::Trx);
         assert_eq!(r.cases.len(), 3);
         let a = &r.cases[0];
-        assert_eq!(
-            (a.suite.as_str(), a.classname.as_str(), a.name.as_str()),
-            ("Ns.Tests", "Ns.Calc", "Adds")
-        );
+        assert_eq!((a.suite.as_str(), a.classname.as_str(), a.name.as_str()), ("Ns.Tests", "Ns.Calc", "Adds"));
         assert_eq!(a.duration_s, Some(0.25));
         let b = &r.cases[1];
         assert_eq!(b.status, TestStatus::Failed);
-        assert_eq!(
-            b.message.as_deref(),
-            Some("Assert.True() Failure\nExpected: True")
-        );
+        assert_eq!(b.message.as_deref(), Some("Assert.True() Failure\nExpected: True"));
         assert_eq!(b.details.as_deref(), Some("at Ns.Calc.Fails()"));
         assert_eq!(b.stdout.as_deref(), Some("hi"));
         assert_eq!(r.cases[2].status, TestStatus::Skipped);

@@ -82,12 +82,7 @@ impl std::error::Error for Utf16 {}
 
 impl<R: Read> Checked<R> {
     pub(crate) fn new(inner: R) -> Self {
-        Checked {
-            inner,
-            offset: 0,
-            started: false,
-            bom: 0,
-        }
+        Checked { inner, offset: 0, started: false, bom: 0 }
     }
 }
 
@@ -137,10 +132,7 @@ impl<R> Checked<R> {
         if let Some(i) = first_forbidden(bytes) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                ForbiddenChar {
-                    offset: self.offset + self.bom + i as u64,
-                    byte: bytes[i],
-                },
+                ForbiddenChar { offset: self.offset + self.bom + i as u64, byte: bytes[i] },
             ));
         }
         self.offset += bytes.len() as u64;
@@ -167,11 +159,7 @@ fn first_forbidden(bytes: &[u8]) -> Option<usize> {
         }
         base += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| bad(b))
-        .map(|i| base + i)
+    chunks.remainder().iter().position(|&b| bad(b)).map(|i| base + i)
 }
 
 pub(crate) type XmlInput<R> = BufReader<Checked<R>>;
@@ -244,17 +232,12 @@ impl<R: Read> Xml<XmlInput<R>> {
 
     /// Value of an attribute of the element just opened (by local name).
     pub(crate) fn attr(&self, name: &[u8]) -> Option<&str> {
-        (0..self.attr_len)
-            .find(|&i| self.attr_names[i] == name)
-            .map(|i| self.attr_values[i].as_str())
+        (0..self.attr_len).find(|&i| self.attr_names[i] == name).map(|i| self.attr_values[i].as_str())
     }
 
     /// Non-blank attribute value, trimmed, owned.
     pub(crate) fn attr_owned(&self, name: &[u8]) -> Option<String> {
-        self.attr(name)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
+        self.attr(name).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
     }
 
     /// The text just read.
@@ -272,13 +255,8 @@ impl<R: Read> Xml<XmlInput<R>> {
             match event {
                 Event::Start(e) => {
                     let tag_len = e.len() as u64 + 2;
-                    let res = load_element(
-                        &e,
-                        &self.declared,
-                        &mut self.name,
-                        &mut self.attr_names,
-                        &mut self.attr_values,
-                    );
+                    let res =
+                        load_element(&e, &self.declared, &mut self.name, &mut self.attr_names, &mut self.attr_values);
                     self.attr_len = match res {
                         Ok(n) => n,
                         Err((msg, rel)) => {
@@ -292,13 +270,8 @@ impl<R: Read> Xml<XmlInput<R>> {
                 }
                 Event::Empty(e) => {
                     let tag_len = e.len() as u64 + 3;
-                    let res = load_element(
-                        &e,
-                        &self.declared,
-                        &mut self.name,
-                        &mut self.attr_names,
-                        &mut self.attr_values,
-                    );
+                    let res =
+                        load_element(&e, &self.declared, &mut self.name, &mut self.attr_names, &mut self.attr_values);
                     self.attr_len = match res {
                         Ok(n) => n,
                         Err((msg, rel)) => {
@@ -360,11 +333,7 @@ impl<R: Read> Xml<XmlInput<R>> {
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
                 Event::Eof => {
                     if let Some(&end) = self.open_ends.last() {
-                        let start = if self.open_ends.len() > 1 {
-                            self.open_ends[self.open_ends.len() - 2]
-                        } else {
-                            0
-                        };
+                        let start = if self.open_ends.len() > 1 { self.open_ends[self.open_ends.len() - 2] } else { 0 };
                         let name = String::from_utf8_lossy(&self.open[start..end]).into_owned();
                         return Err(self.error(format!(
                             "unexpected end of file: element <{name}> is not closed (is the file truncated?)"
@@ -455,22 +424,15 @@ fn load_element(
         if attr.value.contains('<') {
             let key = attr.key.as_ref();
             let pos = at(key) + e[at(key)..].find('<').unwrap_or(0);
-            return Err((
-                format!("'<' is not allowed in the value of attribute {key} (escape it as &lt;)"),
-                pos,
-            ));
+            return Err((format!("'<' is not allowed in the value of attribute {key} (escape it as &lt;)"), pos));
         }
         let value = attr
             .normalized_value_with(XmlVersion::Implicit1_0, 1, |ent| {
-                quick_xml::escape::resolve_predefined_entity(ent)
-                    .or_else(|| declared.get(ent).map(String::as_str))
+                quick_xml::escape::resolve_predefined_entity(ent).or_else(|| declared.get(ent).map(String::as_str))
             })
             .map_err(|err| {
                 let key = attr.key.as_ref();
-                (
-                    format!("bad value of attribute {key}: {}", describe_xml_error(&err)),
-                    at(key),
-                )
+                (format!("bad value of attribute {key}: {}", describe_xml_error(&err)), at(key))
             })?;
         if names.len() == n {
             names.push(Vec::new());
@@ -522,9 +484,7 @@ fn describe_xml_error(err: &quick_xml::Error) -> String {
                 format!("closing tag </{name}> has no open element")
             }
             IllFormedError::MissingEndTag(name) => {
-                format!(
-                    "unexpected end of file: element <{name}> is not closed (is the file truncated?)"
-                )
+                format!("unexpected end of file: element <{name}> is not closed (is the file truncated?)")
             }
             other => format!("malformed XML: {other}"),
         },
@@ -543,9 +503,7 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match x.next()? {
-                Node::Open { empty } => {
-                    out.push(format!("<{}{}", x.name_str(), if empty { "/" } else { "" }))
-                }
+                Node::Open { empty } => out.push(format!("<{}{}", x.name_str(), if empty { "/" } else { "" })),
                 Node::Close => out.push(">".into()),
                 Node::Text => out.push(x.text().to_owned()),
                 Node::Eof => return Ok(out),
@@ -555,7 +513,8 @@ mod tests {
 
     #[test]
     fn entities_and_char_refs_are_resolved_but_declared_ones_are_not() {
-        let doc = "<!DOCTYPE r [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><r a=\"&lt;&#65;\">x &amp; y &#x42; &xxe;</r>";
+        let doc =
+            "<!DOCTYPE r [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><r a=\"&lt;&#65;\">x &amp; y &#x42; &xxe;</r>";
         let mut x = Xml::new(doc.as_bytes());
         assert_eq!(x.next().unwrap(), Node::Open { empty: false });
         assert_eq!(x.attr(b"a"), Some("<A"));
@@ -592,10 +551,7 @@ mod tests {
 
     #[test]
     fn forbidden_bytes_are_found_in_any_position() {
-        assert_eq!(
-            first_forbidden(b"plain text\twith\r\nnewlines and more"),
-            None
-        );
+        assert_eq!(first_forbidden(b"plain text\twith\r\nnewlines and more"), None);
         for len in 1..40 {
             for at in 0..len {
                 let mut v = vec![b'a'; len];

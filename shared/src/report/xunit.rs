@@ -11,11 +11,7 @@ use crate::model::Property;
 use crate::status::TestStatus;
 use std::io::Read;
 
-pub(crate) fn parse<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    sink: &mut Sink<'_>,
-) -> Result<(), ParseError> {
+pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
     if x.name() == b"assembly" {
         return assembly(x, empty, sink);
     }
@@ -33,11 +29,7 @@ pub(crate) fn parse<R: Read>(
     }
 }
 
-fn assembly<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    sink: &mut Sink<'_>,
-) -> Result<(), ParseError> {
+fn assembly<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
     let name = super::trx::file_stem(&x.attr_owned(b"name").unwrap_or_default());
     if let Some(total) = x.attr(b"total").and_then(|t| t.trim().parse::<i64>().ok()) {
         *sink.declared_total.get_or_insert(0) += total;
@@ -83,22 +75,11 @@ fn collection<R: Read>(
     }
 }
 
-fn test<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    assembly: &str,
-) -> Result<TestCase, ParseError> {
+fn test<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str) -> Result<TestCase, ParseError> {
     let class = x.attr_owned(b"type").unwrap_or_default();
     let full = x.attr_owned(b"name").unwrap_or_default();
-    let name = full
-        .strip_prefix(&format!("{class}."))
-        .map(str::to_owned)
-        .unwrap_or(full);
-    let status = match x
-        .attr(b"result")
-        .map(|r| r.trim().to_ascii_lowercase())
-        .as_deref()
-    {
+    let name = full.strip_prefix(&format!("{class}.")).map(str::to_owned).unwrap_or(full);
+    let status = match x.attr(b"result").map(|r| r.trim().to_ascii_lowercase()).as_deref() {
         Some("pass") => TestStatus::Passed,
         Some("fail") => TestStatus::Failed,
         _ => TestStatus::Skipped,
@@ -133,11 +114,7 @@ fn test<R: Read>(
     Ok(case)
 }
 
-fn failure<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    case: &mut TestCase,
-) -> Result<(), ParseError> {
+fn failure<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase) -> Result<(), ParseError> {
     if case.failure_type.is_none() {
         case.failure_type = x.attr_owned(b"exception-type");
     }
@@ -166,11 +143,7 @@ fn failure<R: Read>(
     }
 }
 
-fn traits<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    out: &mut Vec<Property>,
-) -> Result<(), ParseError> {
+fn traits<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Property>) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
@@ -216,9 +189,7 @@ fn errors<R: Read>(
                 if !empty {
                     loop {
                         match x.next()? {
-                            Node::Open { empty } if x.name() == b"failure" => {
-                                failure(x, empty, &mut case)?
-                            }
+                            Node::Open { empty } if x.name() == b"failure" => failure(x, empty, &mut case)?,
                             Node::Open { empty } => x.skip(empty)?,
                             Node::Close => break,
                             Node::Text => {}
@@ -259,15 +230,9 @@ mod tests {
         assert_eq!(r.cases[1].name, "Adds(a: 1)");
         assert_eq!(r.cases[1].suite, "My.Tests");
         assert_eq!(r.cases[1].properties[0].name, "Category");
-        assert_eq!(
-            r.cases[2].failure_type.as_deref(),
-            Some("Xunit.Sdk.TrueException")
-        );
+        assert_eq!(r.cases[2].failure_type.as_deref(), Some("Xunit.Sdk.TrueException"));
         assert_eq!(r.cases[3].message.as_deref(), Some("not today"));
         let c = r.outcome.counts;
-        assert_eq!(
-            (c.total, c.passed, c.failed, c.errors, c.skipped),
-            (4, 1, 1, 1, 1)
-        );
+        assert_eq!((c.total, c.passed, c.failed, c.errors, c.skipped), (4, 1, 1, 1, 1));
     }
 }

@@ -1,0 +1,9 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use shared::accounts::InstanceSettings;
+
+#[server]
+pub async fn get_settings() -> Result<InstanceSettings, AppError> {
+    let (backend, caller) = crate::backend::backend()?;
+    backend.settings(&caller).await
+}

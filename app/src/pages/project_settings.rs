@@ -1,0 +1,261 @@
+use super::path_param;
+use crate::api::{
+    ArchiveProject, CreateToken, RemoveMember, RenameProject, RevokeToken, SetMember, get_project_settings, list_audit,
+    take_flash,
+};
+use crate::components::audit::AuditTable;
+use crate::components::error_view::ErrorView;
+use crate::components::forms::{FormError, Saved};
+use crate::components::layout::Breadcrumbs;
+use crate::components::session::CsrfField;
+use crate::{format, routes};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use shared::accounts::{MemberView, ProjectSettings, Role, TokenView};
+
+/// The actions of the page, created once so every row's form shares them.
+#[derive(Clone, Copy)]
+struct Actions {
+    rename: ServerAction<RenameProject>,
+    archive: ServerAction<ArchiveProject>,
+    set_member: ServerAction<SetMember>,
+    remove_member: ServerAction<RemoveMember>,
+    create_token: ServerAction<CreateToken>,
+    revoke_token: ServerAction<RevokeToken>,
+}
+
+impl Actions {
+    fn version(&self) -> usize {
+        self.rename.version().get()
+            + self.archive.version().get()
+            + self.set_member.version().get()
+            + self.remove_member.version().get()
+            + self.create_token.version().get()
+            + self.revoke_token.version().get()
+    }
+}
+
+#[component]
+pub fn ProjectSettingsPage() -> impl IntoView {
+    let project = path_param("project");
+    let actions = Actions {
+        rename: ServerAction::new(),
+        archive: ServerAction::new(),
+        set_member: ServerAction::new(),
+        remove_member: ServerAction::new(),
+        create_token: ServerAction::new(),
+        revoke_token: ServerAction::new(),
+    };
+    let settings = Resource::new(move || (project.get(), actions.version()), |(p, _)| get_project_settings(p));
+    let audit = Resource::new(move || (project.get(), actions.version()), |(p, _)| list_audit(Some(p), None));
+    let flash = Resource::new(|| (), |_| take_flash());
+    view! {
+        <Suspense fallback=super::loading>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(s) => view! { <Settings settings=s actions=actions/> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                flash.await.ok().flatten().map(|note| view! {
+                    <p class="secret" role="status"><code data-secret="flash">{note}</code></p>
+                })
+            })}
+        </Suspense>
+        <h2>"Audit log"</h2>
+        <Suspense fallback=super::loading>
+            {move || Suspend::new(async move {
+                match audit.await {
+                    Ok(p) => view! { <AuditTable entries=p.items/> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Settings(settings: ProjectSettings, actions: Actions) -> impl IntoView {
+    let ProjectSettings { slug, name, archived, members, tokens } = settings;
+    let project_href = routes::project(&slug);
+    let slug = StoredValue::new(slug);
+    // The hidden field naming the project, in every form of the page.
+    let field = move || view! { <input type="hidden" name="project" value=slug.get_value()/> };
+    view! {
+        <Title text=format!("Settings · {name}")/>
+        <Breadcrumbs items=vec![
+            ("Projects".into(), Some("/".into())),
+            (name.clone(), Some(project_href)),
+            ("Settings".into(), None),
+        ]/>
+        <h1>{format!("{name} settings")} {archived.then(|| view! { " " <span class="badge skipped">"archived"</span> })}</h1>
+
+        <h2>"Name"</h2>
+        <ActionForm action=actions.rename>
+            <CsrfField/>
+            {field()}
+            <label>"Display name " <input name="name" value=name.clone() required maxlength="255"/></label>
+            <button type="submit">"Rename"</button>
+        </ActionForm>
+        <FormError action=actions.rename/>
+        <Saved action=actions.rename text="Renamed."/>
+
+        <h2>"Archive"</h2>
+        <p class="muted">
+            {if archived { "This project is archived: its results stay readable, new uploads are refused." }
+             else { "Archiving keeps the project's results readable and refuses new uploads." }}
+        </p>
+        <ActionForm action=actions.archive>
+            <CsrfField/>
+            {field()}
+            <input type="hidden" name="archived" value=(!archived).to_string()/>
+            <button type="submit">{if archived { "Unarchive project" } else { "Archive project" }}</button>
+        </ActionForm>
+        <FormError action=actions.archive/>
+
+        <h2>"Members"</h2>
+        <MemberTable members=members actions=actions field=field/>
+        <FormError action=actions.remove_member/>
+        <ActionForm action=actions.set_member>
+            <CsrfField/>
+            {field()}
+            <label>"Username " <input name="username" required maxlength="64"/></label>
+            <label>"Role " <RoleSelect selected=Role::Member/></label>
+            <button type="submit">"Add or change member"</button>
+        </ActionForm>
+        <FormError action=actions.set_member/>
+
+        <h2>"API tokens"</h2>
+        <p class="muted small">"For CI: a write token uploads results; a read-only token reads them."</p>
+        <TokenTable tokens=tokens actions=actions field=field/>
+        <FormError action=actions.revoke_token/>
+        <ActionForm action=actions.create_token>
+            <CsrfField/>
+            {field()}
+            <label>"Name " <input name="name" value="ci" required maxlength="255"/></label>
+            <label><input type="checkbox" name="read_only"/> " read-only"</label>
+            <button type="submit">"Create token"</button>
+        </ActionForm>
+        <FormError action=actions.create_token/>
+        {move || match actions.create_token.value().get() {
+            Some(Ok(created)) => Some(view! {
+                <p class="secret" role="status">
+                    {format!("New {} token “{}”: ", created.view.scope, created.view.name)}
+                    <code data-secret="token">{created.token.clone()}</code>
+                    " — copy it now; it is not shown again."
+                </p>
+            }),
+            _ => None,
+        }}
+    }
+}
+
+#[component]
+fn RoleSelect(selected: Role) -> impl IntoView {
+    let options = Role::ALL
+        .into_iter()
+        .map(|r| view! { <option value=r.as_str() selected=r == selected>{r.as_str()}</option> })
+        .collect_view();
+    view! { <select name="role">{options}</select> }
+}
+
+#[component]
+fn MemberTable<F, V>(members: Vec<MemberView>, actions: Actions, field: F) -> impl IntoView
+where
+    F: Fn() -> V + Copy + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    if members.is_empty() {
+        return view! { <p class="empty">"No members yet: instance admins can do everything; add people to give them a role."</p> }
+            .into_any();
+    }
+    let rows = members
+        .into_iter()
+        .map(|m| {
+            let id = m.user_id.to_string();
+            let (name_attr, name_text, name_field) = (m.username.clone(), m.username.clone(), m.username.clone());
+            view! {
+                <tr data-member=name_attr>
+                    <td>{name_text}</td>
+                    <td>
+                        <ActionForm action=actions.set_member>
+                            <CsrfField/>
+                            {field()}
+                            <input type="hidden" name="username" value=name_field/>
+                            <RoleSelect selected=m.role/>
+                            <button type="submit">"Save role"</button>
+                        </ActionForm>
+                    </td>
+                    <td class="when">{format::time(&m.since)}</td>
+                    <td>
+                        <ActionForm action=actions.remove_member>
+                            <CsrfField/>
+                            {field()}
+                            <input type="hidden" name="user_id" value=id/>
+                            <button type="submit">"Remove"</button>
+                        </ActionForm>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="list members">
+            <thead><tr><th>"User"</th><th>"Role"</th><th>"Since"</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn TokenTable<F, V>(tokens: Vec<TokenView>, actions: Actions, field: F) -> impl IntoView
+where
+    F: Fn() -> V + Copy + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    if tokens.is_empty() {
+        return view! { <p class="empty">"No tokens yet."</p> }.into_any();
+    }
+    let rows = tokens
+        .into_iter()
+        .map(|t| {
+            let live = t.revoked_at.is_none();
+            let id = t.id.to_string();
+            view! {
+                <tr data-token=t.prefix.clone()>
+                    <td><code>{format!("{}…", t.prefix)}</code></td>
+                    <td>{t.name.clone()}</td>
+                    <td>{t.scope.clone()}</td>
+                    <td>{t.created_by.clone().unwrap_or_else(|| "command line".into())}</td>
+                    <td class="when">{t.last_used_at.as_ref().map(format::time).unwrap_or_else(|| "never".into())}</td>
+                    <td>
+                        {if live {
+                            view! {
+                                <ActionForm action=actions.revoke_token>
+                                    <CsrfField/>
+                                    {field()}
+                                    <input type="hidden" name="token_id" value=id/>
+                                    <button type="submit">"Revoke"</button>
+                                </ActionForm>
+                            }
+                            .into_any()
+                        } else {
+                            view! { <span class="muted">"revoked"</span> }.into_any()
+                        }}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="list tokens">
+            <thead><tr><th>"Token"</th><th>"Name"</th><th>"Scope"</th><th>"Created by"</th><th>"Last used"</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}

@@ -1,0 +1,117 @@
+//! Who is making a request: a signed-in user (session cookie), a project
+//! API token (bearer), or nobody. Permission checks live in
+//! [`crate::service::access`].
+
+pub mod cookies;
+pub mod password;
+
+use crate::db::rows::{TokenRow, UserRow};
+use crate::db::{self, Db};
+use crate::error::{ApiError, ApiResult};
+use axum::http::HeaderMap;
+use chrono::Duration;
+
+/// How long a session lives without use.
+pub const SESSION_IDLE: Duration = Duration::days(14);
+
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Anonymous {
+        /// A session cookie was sent but its session is over.
+        session_expired: bool,
+    },
+    User {
+        user: UserRow,
+        session_id: i64,
+    },
+    Token(TokenRow),
+}
+
+/// Reads the bearer token or the session cookie. An `Authorization`
+/// header that is not a valid token is an error (401), never a silent
+/// fall-back to anonymous.
+pub async fn principal(db: &Db, headers: &HeaderMap) -> ApiResult<Principal> {
+    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
+        let value =
+            value.to_str().map_err(|_| ApiError::Unauthorized("the Authorization header is not valid text".into()))?;
+        let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+            return Err(ApiError::Unauthorized("use Authorization: Bearer <token>".into()));
+        }
+        let row = db::tokens::find(db, token.trim())
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("the API token is not valid (unknown or revoked)".into()))?;
+        if let Err(e) = db::tokens::touch(db, row.id).await {
+            tracing::warn!("could not record token use: {e}");
+        }
+        return Ok(Principal::Token(row));
+    }
+    let Some(cookie) = cookies::get(headers, cookies::SESSION) else {
+        return Ok(Principal::Anonymous { session_expired: false });
+    };
+    match db::sessions::find(db, &db::tokens::hash(&cookie)).await? {
+        Some((session, user)) => {
+            // Sliding expiry, written at most every ten minutes.
+            let now = db::now();
+            if now - session.last_seen_at > Duration::minutes(10) {
+                if let Err(e) = db::sessions::touch(db, session.id, now + SESSION_IDLE).await {
+                    tracing::warn!("could not extend session: {e}");
+                }
+            }
+            Ok(Principal::User { user, session_id: session.id })
+        }
+        None => Ok(Principal::Anonymous { session_expired: true }),
+    }
+}
+
+/// The double-submit check: the token sent with the request (form field or
+/// `X-CSRF-Token` header) must equal the `assay_csrf` cookie. A cross-site
+/// page can make the browser send the cookie, but cannot read it.
+pub fn check_csrf(headers: &HeaderMap, presented: Option<&str>) -> ApiResult<()> {
+    let cookie = cookies::get(headers, cookies::CSRF);
+    match (cookie.as_deref(), presented) {
+        (Some(c), Some(p)) if !c.is_empty() && constant_time_eq(c.as_bytes(), p.as_bytes()) => Ok(()),
+        _ => Err(ApiError::Forbidden("missing or wrong CSRF token: reload the page and try again".into())),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The client's address: the first `X-Forwarded-For` hop when behind a
+/// proxy, else the socket peer.
+pub fn client_ip(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .or_else(|| peer.map(|p| p.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csrf_needs_the_cookie_and_an_equal_token() {
+        let mut h = HeaderMap::new();
+        assert!(check_csrf(&h, Some("abc")).is_err());
+        h.insert("cookie", "other=1; assay_csrf=abc".parse().unwrap());
+        assert!(check_csrf(&h, Some("abc")).is_ok());
+        assert!(check_csrf(&h, Some("abd")).is_err());
+        assert!(check_csrf(&h, None).is_err());
+    }
+
+    #[test]
+    fn client_ip_prefers_the_proxy_header() {
+        let mut h = HeaderMap::new();
+        let peer = Some("10.0.0.9:4000".parse().unwrap());
+        assert_eq!(client_ip(&h, peer), "10.0.0.9");
+        h.insert("x-forwarded-for", "203.0.113.7, 10.0.0.1".parse().unwrap());
+        assert_eq!(client_ip(&h, peer), "203.0.113.7");
+    }
+}

@@ -1,0 +1,169 @@
+//! Administration of projects: names, archiving, members, tokens; and of
+//! the instance: settings, the audit log.
+
+use super::access::Access;
+use super::read;
+use crate::db::audit::{self, Entry};
+use crate::db::rows::ProjectRow;
+use crate::db::tokens::Scope;
+use crate::db::{self, Db};
+use crate::error::{ApiError, ApiResult};
+use shared::accounts::{AuditEntry, CreatedToken, InstanceSettings, ProjectSettings, Role};
+use shared::model::{Page, page_bounds};
+use shared::validate;
+
+/// A project the caller administers.
+pub async fn managed(db: &Db, access: &Access, slug: &str) -> ApiResult<ProjectRow> {
+    let p = read::project(db, slug).await?;
+    access.require(db, &p, Role::Admin).await?;
+    Ok(p)
+}
+
+pub async fn project_settings(db: &Db, access: &Access, slug: &str) -> ApiResult<ProjectSettings> {
+    let p = managed(db, access, slug).await?;
+    let members = db::members::list(db, p.id).await?.into_iter().map(|m| m.into_json()).collect();
+    let tokens = db::tokens::list(db, p.id).await?.into_iter().map(|(t, by)| t.into_json(by)).collect();
+    Ok(ProjectSettings { archived: p.archived_at.is_some(), slug: p.slug, name: p.name, members, tokens })
+}
+
+pub async fn rename_project(db: &Db, access: &Access, slug: &str, name: &str) -> ApiResult<()> {
+    let p = managed(db, access, slug).await?;
+    let name = name.trim();
+    validate::name("project name", name).map_err(ApiError::BadRequest)?;
+    let mut tx = db.begin_write().await?;
+    db::projects::rename(&mut tx, p.id, name).await?;
+    let entry = Entry {
+        project_id: Some(p.id),
+        action: "project.rename",
+        target: p.slug.clone(),
+        detail: Some(format!("{} → {name}", p.name)),
+    };
+    audit::record(&mut tx, &access.actor(), entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_archived(db: &Db, access: &Access, slug: &str, archived: bool) -> ApiResult<()> {
+    let p = managed(db, access, slug).await?;
+    let mut tx = db.begin_write().await?;
+    db::projects::set_archived(&mut tx, p.id, archived).await?;
+    let action = if archived { "project.archive" } else { "project.unarchive" };
+    audit::record(
+        &mut tx,
+        &access.actor(),
+        Entry { project_id: Some(p.id), action, target: p.slug.clone(), detail: None },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a member or changes their role.
+pub async fn set_member(db: &Db, access: &Access, slug: &str, username: &str, role: Role) -> ApiResult<()> {
+    let p = managed(db, access, slug).await?;
+    let user = db::users::by_name(db, username.trim())
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no user named '{}'", username.trim())))?;
+    let mut tx = db.begin_write().await?;
+    db::members::set(&mut tx, p.id, user.id, role).await?;
+    let entry = Entry {
+        project_id: Some(p.id),
+        action: "member.set",
+        target: user.username.clone(),
+        detail: Some(role.to_string()),
+    };
+    audit::record(&mut tx, &access.actor(), entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_member(db: &Db, access: &Access, slug: &str, user_id: i64) -> ApiResult<()> {
+    let p = managed(db, access, slug).await?;
+    let user = db::users::by_id(db, user_id).await?.ok_or_else(|| ApiError::not_found(format!("user {user_id}")))?;
+    let mut tx = db.begin_write().await?;
+    if !db::members::remove(&mut tx, p.id, user.id).await? {
+        return Err(ApiError::NotFound(format!("'{}' is not a member of project '{}'", user.username, p.slug)));
+    }
+    let entry = Entry { project_id: Some(p.id), action: "member.remove", target: user.username.clone(), detail: None };
+    audit::record(&mut tx, &access.actor(), entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create_token(db: &Db, access: &Access, slug: &str, name: &str, scope: Scope) -> ApiResult<CreatedToken> {
+    let p = managed(db, access, slug).await?;
+    let name = name.trim();
+    validate::name("token name", name).map_err(ApiError::BadRequest)?;
+    let by = access.user().map(|u| u.id).filter(|id| *id != 0);
+    let mut tx = db.begin_write().await?;
+    let (token, row) = db::tokens::create(&mut tx, p.id, name, scope, by).await?;
+    let entry = Entry {
+        project_id: Some(p.id),
+        action: "token.create",
+        target: format!("{} ({})", row.prefix, row.name),
+        detail: Some(format!("scope {}", scope.as_str())),
+    };
+    audit::record(&mut tx, &access.actor(), entry).await?;
+    tx.commit().await?;
+    let creator = access.user().map(|u| u.username.clone());
+    Ok(CreatedToken { token, view: row.into_json(creator) })
+}
+
+/// Revokes a token by id or prefix.
+pub async fn revoke_token(db: &Db, access: &Access, slug: &str, id_or_prefix: &str) -> ApiResult<()> {
+    let p = managed(db, access, slug).await?;
+    let mut tx = db.begin_write().await?;
+    let row = db::tokens::revoke(&mut tx, p.id, id_or_prefix.trim()).await?.ok_or_else(|| {
+        ApiError::NotFound(format!("no live token '{}' in project '{}'", id_or_prefix.trim(), p.slug))
+    })?;
+    let entry = Entry {
+        project_id: Some(p.id),
+        action: "token.revoke",
+        target: format!("{} ({})", row.prefix, row.name),
+        detail: None,
+    };
+    audit::record(&mut tx, &access.actor(), entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn settings(db: &Db, access: &Access) -> ApiResult<InstanceSettings> {
+    access.require_instance_admin()?;
+    Ok(db::settings::load(db).await?)
+}
+
+pub async fn save_settings(db: &Db, access: &Access, s: &InstanceSettings) -> ApiResult<()> {
+    access.require_instance_admin()?;
+    let mut tx = db.begin_write().await?;
+    db::settings::save(&mut tx, s).await?;
+    let entry = Entry {
+        project_id: None,
+        action: "settings.update",
+        target: "instance".into(),
+        detail: serde_json::to_string(s).ok(),
+    };
+    audit::record(&mut tx, &access.actor(), entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The audit log of a project (its admins) or of everything (instance
+/// admins).
+pub async fn audit_log(
+    db: &Db,
+    access: &Access,
+    slug: Option<&str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> ApiResult<Page<AuditEntry>> {
+    let project_id = match slug {
+        Some(slug) => Some(managed(db, access, slug).await?.id),
+        None => {
+            access.require_instance_admin()?;
+            None
+        }
+    };
+    let (limit, offset) = page_bounds(limit, offset);
+    let (rows, total) = db::audit::list(db, project_id, limit, offset).await?;
+    Ok(Page { items: rows.into_iter().map(|r| r.into_json()).collect(), total, limit, offset })
+}
