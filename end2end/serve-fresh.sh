@@ -10,4 +10,7 @@ rm -rf "$data"
 mkdir -p "$data"
 "$bin" project create e2e --name "End-to-end" --data-dir "$data" >/dev/null
 "$bin" token create e2e --data-dir "$data" 2>/dev/null > .state/token
+# An instance admin and a plain user, with known passwords.
+echo "admin-password-123" | "$bin" user create e2e-admin --admin --password-stdin --data-dir "$data" >/dev/null
+echo "viewer-password-123" | "$bin" user create viewer1 --password-stdin --data-dir "$data" >/dev/null
 exec "$bin" serve --bind "127.0.0.1:$port" --data-dir "$data"

@@ -121,3 +121,16 @@ pub fn set_cookies(cookies: SetCookies) {
         }
     }
 }
+
+/// Passes a server function's result through, giving an error its HTTP
+/// status (401, 403, 404…) for callers that read it. Plain HTML form posts
+/// keep the redirect back to their page, which carries the error instead.
+pub fn answer<T>(caller: &Caller, result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result
+        && !caller.is_form_post()
+        && let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+    {
+        res.set_status(e.status());
+    }
+    result
+}

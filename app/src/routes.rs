@@ -38,12 +38,14 @@ pub fn decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) =
+                std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(())
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -79,6 +81,7 @@ mod tests {
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
         assert_eq!(decode(&encode("ünï <b> 100%")), "ünï <b> 100%");
         assert_eq!(decode("bad%zz%4"), "bad%zz%4");
+        assert_eq!(decode("%é%"), "%é%");
         assert_eq!(query(&[("q", Some("x y".into())), ("page", None), ("s", Some(String::new()))]), "?q=x%20y");
     }
 }

@@ -86,7 +86,7 @@ struct Server {
     child: Child,
     base: String,
     token: String,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     pg: Option<(String, String)>,
 }
 
@@ -106,9 +106,23 @@ impl Drop for Server {
 
 fn start(backend: &str, tag: &str) -> Server {
     let assay = env!("CARGO_BIN_EXE_assay");
-    let dir = tempfile::tempdir().expect("temp dir");
+    // ASSAY_BENCH_DIR keeps the data for inspection (default: a temporary
+    // directory, removed afterwards).
+    let (dir, data) = match std::env::var("ASSAY_BENCH_DIR") {
+        Ok(base) => {
+            let d = std::path::Path::new(&base).join(tag);
+            let _ = std::fs::remove_dir_all(&d);
+            std::fs::create_dir_all(&d).expect("bench dir");
+            (None, d)
+        }
+        Err(_) => {
+            let t = tempfile::tempdir().expect("temp dir");
+            let p = t.path().to_path_buf();
+            (Some(t), p)
+        }
+    };
     let mut pg = None;
-    let mut env: Vec<(String, String)> = vec![("ASSAY_DATA_DIR".into(), dir.path().display().to_string())];
+    let mut env: Vec<(String, String)> = vec![("ASSAY_DATA_DIR".into(), data.display().to_string())];
     if backend == "postgres" {
         let admin =
             std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());

@@ -4,5 +4,6 @@ use leptos::prelude::*;
 #[server]
 pub async fn archive_project(csrf: String, project: String, archived: bool) -> Result<(), AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    backend.archive_project(&caller, &csrf, &project, archived).await
+    let result = backend.archive_project(&caller, &csrf, &project, archived).await;
+    crate::backend::answer(&caller, result)
 }

@@ -8,5 +8,6 @@ use shared::model::Page;
 #[server]
 pub async fn list_audit(project: Option<String>, page: Option<i64>) -> Result<Page<AuditEntry>, AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    backend.audit(&caller, project.as_deref(), page).await
+    let result = backend.audit(&caller, project.as_deref(), page).await;
+    crate::backend::answer(&caller, result)
 }

@@ -7,7 +7,7 @@ pub async fn change_password(csrf: String, current: String, new: String, repeat:
         return Err(AppError::BadRequest("the two new passwords differ".into()));
     }
     let (backend, caller) = crate::backend::backend()?;
-    backend.change_password(&caller, &csrf, &current, &new).await?;
+    crate::backend::answer(&caller, backend.change_password(&caller, &csrf, &current, &new).await)?;
     leptos_axum::redirect("/account?changed=1");
     Ok(())
 }

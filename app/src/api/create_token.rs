@@ -12,7 +12,10 @@ pub async fn create_token(
     read_only: Option<String>,
 ) -> Result<CreatedToken, AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    let created = backend.create_token(&caller, &csrf, &project, &name, super::ticked(&read_only)).await?;
+    let created = crate::backend::answer(
+        &caller,
+        backend.create_token(&caller, &csrf, &project, &name, super::ticked(&read_only)).await,
+    )?;
     if caller.is_form_post() {
         let note = format!("New {} token {}: {}", created.view.scope, created.view.name, created.token);
         crate::backend::set_cookies(vec![crate::flash::set(&note)]);

@@ -7,7 +7,8 @@ use shared::accounts::CreatedUser;
 #[server]
 pub async fn create_user(csrf: String, username: String, admin: Option<String>) -> Result<CreatedUser, AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    let created = backend.create_user(&caller, &csrf, &username, super::ticked(&admin)).await?;
+    let created =
+        crate::backend::answer(&caller, backend.create_user(&caller, &csrf, &username, super::ticked(&admin)).await)?;
     if caller.is_form_post() {
         let note = format!("One-time password for {}: {}", created.user.username, created.password);
         crate::backend::set_cookies(vec![crate::flash::set(&note)]);

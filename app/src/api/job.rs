@@ -5,5 +5,6 @@ use shared::model::JobDetail;
 #[server]
 pub async fn get_job(project: String, run: i64, job: i64) -> Result<JobDetail, AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    backend.job(&caller, &project, run, job).await
+    let result = backend.job(&caller, &project, run, job).await;
+    crate::backend::answer(&caller, result)
 }

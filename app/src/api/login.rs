@@ -6,7 +6,7 @@ use leptos::prelude::*;
 #[server]
 pub async fn login(csrf: String, username: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    let (user, cookies) = backend.login(&caller, &csrf, &username, &password).await?;
+    let (user, cookies) = crate::backend::answer(&caller, backend.login(&caller, &csrf, &username, &password).await)?;
     crate::backend::set_cookies(cookies);
     let target = if user.must_change_password { "/account".to_owned() } else { super::safe_next(next.as_deref()) };
     leptos_axum::redirect(&target);

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 #[server]
 pub async fn logout(csrf: String) -> Result<(), AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    let cookies = backend.logout(&caller, &csrf).await?;
+    let cookies = crate::backend::answer(&caller, backend.logout(&caller, &csrf).await)?;
     crate::backend::set_cookies(cookies);
     leptos_axum::redirect("/");
     Ok(())

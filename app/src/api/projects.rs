@@ -5,5 +5,6 @@ use shared::model::Project;
 #[server]
 pub async fn list_projects() -> Result<Vec<Project>, AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    backend.projects(&caller).await
+    let result = backend.projects(&caller).await;
+    crate::backend::answer(&caller, result)
 }

@@ -4,5 +4,6 @@ use leptos::prelude::*;
 #[server]
 pub async fn revoke_token(csrf: String, project: String, token_id: i64) -> Result<(), AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    backend.revoke_token(&caller, &csrf, &project, token_id).await
+    let result = backend.revoke_token(&caller, &csrf, &project, token_id).await;
+    crate::backend::answer(&caller, result)
 }

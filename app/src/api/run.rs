@@ -5,5 +5,6 @@ use shared::model::RunDetail;
 #[server]
 pub async fn get_run(project: String, run: i64) -> Result<RunDetail, AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    backend.run(&caller, &project, run).await
+    let result = backend.run(&caller, &project, run).await;
+    crate::backend::answer(&caller, result)
 }

@@ -18,11 +18,11 @@ pub struct RunsView {
 pub async fn list_runs(project: String, branch: Option<String>, page: Option<i64>) -> Result<RunsView, AppError> {
     let (backend, caller) = crate::backend::backend()?;
     let query = shared::model::RunQuery { branch, limit: Some(super::PAGE_SIZE), offset: Some(super::offset(page)) };
-    let (p, abilities) = backend.project(&caller, &project).await?;
+    let (p, abilities) = crate::backend::answer(&caller, backend.project(&caller, &project).await)?;
     Ok(RunsView {
         project: p,
         abilities,
-        runs: backend.runs(&caller, &project, query).await?,
-        branches: backend.branches(&caller, &project).await?,
+        runs: crate::backend::answer(&caller, backend.runs(&caller, &project, query).await)?,
+        branches: crate::backend::answer(&caller, backend.branches(&caller, &project).await)?,
     })
 }

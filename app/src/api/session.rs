@@ -7,7 +7,7 @@ use shared::accounts::SessionView;
 #[server]
 pub async fn get_session() -> Result<SessionView, AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    let (view, cookies) = backend.session(&caller).await?;
+    let (view, cookies) = crate::backend::answer(&caller, backend.session(&caller).await)?;
     crate::backend::set_cookies(cookies);
     Ok(view)
 }

@@ -5,5 +5,6 @@ use shared::accounts::InstanceSettings;
 #[server]
 pub async fn get_settings() -> Result<InstanceSettings, AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    backend.settings(&caller).await
+    let result = backend.settings(&caller).await;
+    crate::backend::answer(&caller, result)
 }

@@ -20,5 +20,6 @@ pub async fn list_test_results(
         limit: Some(super::PAGE_SIZE),
         offset: Some(super::offset(page)),
     };
-    backend.test_results(&caller, &project, run, job, query).await
+    let result = backend.test_results(&caller, &project, run, job, query).await;
+    crate::backend::answer(&caller, result)
 }

@@ -5,5 +5,6 @@ use shared::accounts::UserView;
 #[server]
 pub async fn list_users() -> Result<Vec<UserView>, AppError> {
     let (backend, caller) = crate::backend::backend()?;
-    backend.users(&caller).await
+    let result = backend.users(&caller).await;
+    crate::backend::answer(&caller, result)
 }

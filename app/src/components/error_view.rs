@@ -7,15 +7,8 @@ use leptos::prelude::*;
 pub fn ErrorView(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
-        use http::StatusCode;
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(match &error {
-                AppError::NotFound(_) => StatusCode::NOT_FOUND,
-                AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-                AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-                AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-                AppError::Internal(_) | AppError::Call(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            });
+            response.set_status(error.status());
         }
     }
     let sign_in = matches!(error, AppError::Unauthorized(_)).then(|| {

@@ -1,5 +1,5 @@
 use crate::api::Logout;
-use crate::components::session::{CsrfField, use_session};
+use crate::components::session::use_session;
 use crate::routes;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -23,15 +23,15 @@ pub fn Header() -> impl IntoView {
                 <a href="/api/docs/" rel="external">"API"</a>
             </nav>
             <div class="account">
-                <Transition fallback=|| ()>
+                <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match session.resource.await {
-                            Ok(SessionView { user: Some(user), .. }) => {
+                            Ok(SessionView { user: Some(user), csrf, .. }) => {
                                 view! {
                                     {user.is_admin.then(|| view! { <a href="/admin/users" data-nav="admin">"Admin"</a> })}
                                     <a href="/account" class="who" data-nav="account">{user.username.clone()}</a>
                                     <ActionForm action=logout>
-                                        <CsrfField/>
+                                        <input type="hidden" name="csrf" value=csrf/>
                                         <button type="submit" class="link">"Sign out"</button>
                                     </ActionForm>
                                 }
@@ -44,7 +44,7 @@ pub fn Header() -> impl IntoView {
                             }
                         }
                     })}
-                </Transition>
+                </Suspense>
             </div>
         </header>
     }

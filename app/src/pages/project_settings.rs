@@ -53,23 +53,26 @@ pub fn ProjectSettingsPage() -> impl IntoView {
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(s) => view! { <Settings settings=s actions=actions/> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                flash.await.ok().flatten().map(|note| view! {
-                    <p class="secret" role="status"><code data-secret="flash">{note}</code></p>
-                })
-            })}
-        </Suspense>
-        <h2>"Audit log"</h2>
-        <Suspense fallback=super::loading>
-            {move || Suspend::new(async move {
-                match audit.await {
-                    Ok(p) => view! { <AuditTable entries=p.items/> }.into_any(),
+                    Ok(s) => view! {
+                        <Settings settings=s actions=actions/>
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                flash.await.ok().flatten().map(|note| view! {
+                                    <p class="secret" role="status"><code data-secret="flash">{note}</code></p>
+                                })
+                            })}
+                        </Suspense>
+                        <h2>"Audit log"</h2>
+                        <Suspense fallback=super::loading>
+                            {move || Suspend::new(async move {
+                                match audit.await {
+                                    Ok(p) => view! { <AuditTable entries=p.items/> }.into_any(),
+                                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                                }
+                            })}
+                        </Suspense>
+                    }
+                    .into_any(),
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                 }
             })}

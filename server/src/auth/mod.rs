@@ -41,7 +41,10 @@ pub async fn principal(db: &Db, headers: &HeaderMap) -> ApiResult<Principal> {
         let row = db::tokens::find(db, token.trim())
             .await?
             .ok_or_else(|| ApiError::Unauthorized("the API token is not valid (unknown or revoked)".into()))?;
-        if let Err(e) = db::tokens::touch(db, row.id).await {
+        // Last use to the minute: a write per request would queue every
+        // API call behind the writer on SQLite.
+        let stale = row.last_used_at.is_none_or(|t| db::now() - t > Duration::minutes(1));
+        if stale && let Err(e) = db::tokens::touch(db, row.id).await {
             tracing::warn!("could not record token use: {e}");
         }
         return Ok(Principal::Token(row));
@@ -53,10 +56,10 @@ pub async fn principal(db: &Db, headers: &HeaderMap) -> ApiResult<Principal> {
         Some((session, user)) => {
             // Sliding expiry, written at most every ten minutes.
             let now = db::now();
-            if now - session.last_seen_at > Duration::minutes(10) {
-                if let Err(e) = db::sessions::touch(db, session.id, now + SESSION_IDLE).await {
-                    tracing::warn!("could not extend session: {e}");
-                }
+            if now - session.last_seen_at > Duration::minutes(10)
+                && let Err(e) = db::sessions::touch(db, session.id, now + SESSION_IDLE).await
+            {
+                tracing::warn!("could not extend session: {e}");
             }
             Ok(Principal::User { user, session_id: session.id })
         }

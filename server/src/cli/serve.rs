@@ -24,6 +24,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         config: Arc::new(Config { max_body_bytes: args.max_body_bytes, tmp_dir: args.db.data_dir.join("tmp") }),
         leptos_options: web::leptos_options(&site_root, args.bind),
     };
+    let checkpoints = db.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            every.tick().await;
+            checkpoints.checkpoint_if_large().await;
+        }
+    });
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -32,7 +40,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         _ => format!("SQLite {}", args.db.data_dir.join("assay.db").display()),
     };
     println!("Assay is serving http://{addr} (data: {where_})");
-    axum::serve(listener, crate::app(state))
+    axum::serve(listener, crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await
         .map_err(|e| format!("server error: {e}"))?;

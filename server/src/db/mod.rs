@@ -29,6 +29,10 @@ use std::time::Duration;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// Write-ahead log size (in 16 KiB pages: 256 MiB) past which it is
+/// truncated.
+pub const WAL_LIMIT_FRAMES: i64 = 16_384;
+
 /// A connection pool on one of the two backends.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -123,7 +127,9 @@ impl Db {
             .foreign_keys(true)
             // Writers queue behind a long ingest rather than fail.
             .busy_timeout(Duration::from_secs(60))
-            .pragma("cache_size", "-65536")
+            // 16 MiB of page cache per connection (8 connections): enough for
+            // ingest's index pages, small enough to keep the server lean.
+            .pragma("cache_size", "-16384")
             .pragma("temp_store", "memory")
             .page_size(16384);
         let pool = SqlitePoolOptions::new()
@@ -161,6 +167,27 @@ impl Db {
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// Keeps SQLite's write-ahead log from growing without bound. Under
+    /// steady load some reader always overlaps the next writer, so the
+    /// automatic (passive) checkpoint can copy frames back but never
+    /// restart the log, and the file grows for as long as the load lasts
+    /// (checkpoint starvation). Past [`WAL_LIMIT_FRAMES`] frames this waits
+    /// for the readers of the moment and truncates the log. Called after
+    /// ingests, and periodically by `serve`; a no-op on PostgreSQL.
+    pub async fn checkpoint_if_large(&self) {
+        let Db::Sqlite(pool) = self else { return };
+        let frames: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await;
+        match frames {
+            Ok((_, log, _)) if log > WAL_LIMIT_FRAMES => {
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await {
+                    tracing::warn!("checkpointing the write-ahead log: {e}");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("checkpointing the write-ahead log: {e}"),
+        }
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

@@ -79,6 +79,9 @@ pub async fn ingest(
         db::runs::refresh_status(&mut tx, target.run_id).await?;
     }
     tx.commit().await?;
+    if new_uploads > 0 {
+        db.checkpoint_if_large().await;
+    }
     Ok(IngestSummary::from_files(out))
 }
 

@@ -47,10 +47,10 @@ fn check_run(req: &CreateRun) -> ApiResult<()> {
     ] {
         validate::optional(field, value.as_deref(), max).map_err(ApiError::BadRequest)?;
     }
-    if let Some(url) = &req.url {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(ApiError::BadRequest(format!("url must be an http(s) URL, got '{url}'")));
-        }
+    if let Some(url) = &req.url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return Err(ApiError::BadRequest(format!("url must be an http(s) URL, got '{url}'")));
     }
     Ok(())
 }
@@ -84,13 +84,13 @@ pub async fn create_run(
         return Ok((project, row, true));
     }
     for (field, stored, asked) in [("revision", &row.revision, &req.revision), ("branch", &row.branch, &req.branch)] {
-        if let (Some(stored), Some(asked)) = (stored, asked) {
-            if stored != asked {
-                return Err(ApiError::Conflict(format!(
-                    "run '{}' already exists with {field} '{stored}', not '{asked}'",
-                    row.name
-                )));
-            }
+        if let (Some(stored), Some(asked)) = (stored, asked)
+            && stored != asked
+        {
+            return Err(ApiError::Conflict(format!(
+                "run '{}' already exists with {field} '{stored}', not '{asked}'",
+                row.name
+            )));
         }
     }
     let row = db::runs::fill_missing(&mut tx, row.id, req).await?;

@@ -218,6 +218,17 @@ pub fn multipart(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     body
 }
 
+/// `oneshot` for tests that need the raw response (headers).
+pub trait RawSend {
+    fn oneshot_raw(self, req: Request<Body>) -> impl std::future::Future<Output = axum::response::Response> + Send;
+}
+
+impl RawSend for Router {
+    async fn oneshot_raw(self, req: Request<Body>) -> axum::response::Response {
+        self.oneshot(req).await.expect("router answers")
+    }
+}
+
 pub struct Resp {
     pub status: StatusCode,
     pub body: Vec<u8>,

@@ -1,4 +1,4 @@
-use super::AdminNav;
+use super::AdminPage;
 use crate::api::list_audit;
 use crate::components::audit::AuditTable;
 use crate::components::error_view::ErrorView;
@@ -12,7 +12,7 @@ pub fn AuditPage() -> impl IntoView {
     let entries = Resource::new(move || page.get(), |page| list_audit(None, page));
     view! {
         <Title text="Audit log · Administration"/>
-        <AdminNav current="audit"/>
+        <AdminPage current="audit">
         <Suspense fallback=super::super::loading>
             {move || Suspend::new(async move {
                 match entries.await {
@@ -25,5 +25,6 @@ pub fn AuditPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </AdminPage>
     }
 }

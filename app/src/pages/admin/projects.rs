@@ -1,4 +1,4 @@
-use super::AdminNav;
+use super::AdminPage;
 use crate::api::{CreateProject, list_projects};
 use crate::components::error_view::ErrorView;
 use crate::components::forms::FormError;
@@ -13,11 +13,11 @@ pub fn ProjectsAdminPage() -> impl IntoView {
     let projects = Resource::new(move || create.version().get(), |_| list_projects());
     view! {
         <Title text="Projects · Administration"/>
-        <AdminNav current="projects"/>
+        <AdminPage current="projects">
         <h2>"New project"</h2>
         <ActionForm action=create>
             <CsrfField/>
-            <label>"Slug " <input name="slug" required pattern="[a-z0-9][a-z0-9._-]*" maxlength="64" placeholder="web-app"/></label>
+            <label>"Slug " <input name="slug" required pattern="[a-z0-9][a-z0-9._\\-]*" maxlength="64" placeholder="web-app"/></label>
             <label>"Name " <input name="name" maxlength="255" placeholder="Web app"/></label>
             <button type="submit">"Create project"</button>
         </ActionForm>
@@ -51,5 +51,6 @@ pub fn ProjectsAdminPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </AdminPage>
     }
 }

@@ -1,4 +1,4 @@
-use super::AdminNav;
+use super::AdminPage;
 use crate::api::{SaveSettings, get_settings};
 use crate::components::error_view::ErrorView;
 use crate::components::forms::{FormError, Saved};
@@ -12,7 +12,7 @@ pub fn SettingsPage() -> impl IntoView {
     let settings = Resource::new(move || save.version().get(), |_| get_settings());
     view! {
         <Title text="Settings · Administration"/>
-        <AdminNav current="settings"/>
+        <AdminPage current="settings">
         <Suspense fallback=super::super::loading>
             {move || Suspend::new(async move {
                 match settings.await {
@@ -36,5 +36,6 @@ pub fn SettingsPage() -> impl IntoView {
         </Suspense>
         <FormError action=save/>
         <Saved action=save text="Settings saved."/>
+        </AdminPage>
     }
 }

@@ -1,4 +1,4 @@
-use super::AdminNav;
+use super::AdminPage;
 use crate::api::{CreateUser, SetUserAdmin, SetUserDisabled, list_users, take_flash};
 use crate::components::error_view::ErrorView;
 use crate::components::forms::FormError;
@@ -20,7 +20,7 @@ pub fn UsersPage() -> impl IntoView {
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
         <Title text="Users"/>
-        <AdminNav current="users"/>
+        <AdminPage current="users">
         <Suspense fallback=super::super::loading>
             {move || Suspend::new(async move {
                 match users.await {
@@ -54,6 +54,7 @@ pub fn UsersPage() -> impl IntoView {
                 flash.await.ok().flatten().map(|note| view! { <p class="secret" role="status"><code data-secret="flash">{note}</code></p> })
             })}
         </Suspense>
+        </AdminPage>
     }
 }
 

@@ -1,0 +1,313 @@
+//! Every permission boundary of the REST API and of the UI's server
+//! functions: anonymous, viewer, member, project admin, instance admin,
+//! revoked token, another project's token, expired session, missing CSRF
+//! token. Each refusal gets the right 401/403 and changes nothing. On
+//! SQLite and PostgreSQL.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{RawSend, Resp, TestApp};
+use leptos::server_fn::ServerFn;
+use serde_json::json;
+use server::db::tokens::Scope;
+use server::service::access::Access;
+use server::service::{accounts, admin};
+use shared::accounts::Role;
+
+/// A signed-in browser: its cookies and anti-CSRF token.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+const PASSWORD: &str = "a long enough password";
+
+async fn user(app: &TestApp, name: &str, role: Option<Role>, instance_admin: bool) -> Browser {
+    accounts::create_user(&app.db, &Access::system(), name, instance_admin, Some(PASSWORD.into())).await.unwrap();
+    if let Some(role) = role {
+        admin::set_member(&app.db, &Access::system(), "web", name, role).await.unwrap();
+    }
+    let signed_in = accounts::login(&app.db, name, PASSWORD, "127.0.0.1", None).await.unwrap();
+    let csrf = format!("csrf-of-{}", name.len());
+    Browser { cookie: format!("assay_session={}; assay_csrf={csrf}", signed_in.token), csrf }
+}
+
+impl Browser {
+    fn get(&self, path: &str) -> Request<Body> {
+        Request::get(path).header(header::COOKIE, &self.cookie).body(Body::empty()).unwrap()
+    }
+
+    /// A JSON write with the anti-CSRF header (or without: `csrf` false).
+    fn post(&self, path: &str, body: serde_json::Value, csrf: bool) -> Request<Body> {
+        let mut r =
+            Request::post(path).header(header::COOKIE, &self.cookie).header(header::CONTENT_TYPE, "application/json");
+        if csrf {
+            r = r.header("x-csrf-token", &self.csrf);
+        }
+        r.body(Body::from(body.to_string())).unwrap()
+    }
+
+    /// A UI server function call, as the hydrated page makes it.
+    fn server_fn<S: ServerFn>(&self, form: &[(&str, &str)]) -> Request<Body> {
+        let body = form.iter().map(|(k, v)| format!("{k}={}", app::routes::encode(v))).collect::<Vec<_>>().join("&");
+        Request::post(S::PATH)
+            .header(header::COOKIE, &self.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    }
+}
+
+async fn counts(app: &TestApp) -> (i64, i64, i64, i64) {
+    (
+        app.count("SELECT COUNT(*) FROM runs").await,
+        app.count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL").await,
+        app.count("SELECT COUNT(*) FROM project_members").await,
+        app.count("SELECT COUNT(*) FROM audit_log").await,
+    )
+}
+
+fn run_body(name: &str) -> serde_json::Value {
+    json!({ "name": name })
+}
+
+async fn rest_writes_follow_roles(app: TestApp) {
+    let web_token = app.project("web").await;
+    let other_token = app.project("other").await;
+    let viewer = user(&app, "vera", Some(Role::Viewer), false).await;
+    let member = user(&app, "max", Some(Role::Member), false).await;
+    let padmin = user(&app, "pat", Some(Role::Admin), false).await;
+    let outsider = user(&app, "olga", None, false).await;
+    let root = user(&app, "root", None, true).await;
+    let read_only = app.token("web", Scope::Read).await;
+    let runs = "/api/v1/projects/web/runs";
+    let before = counts(&app).await;
+
+    // Refused, and nothing changes.
+    app.post_json(runs, None, &run_body("anon")).await.assert_error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "signed-in user or a project API token",
+    );
+    app.send(viewer.post(runs, run_body("v"), true)).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "member role",
+    );
+    app.send(outsider.post(runs, run_body("o"), true)).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "member role",
+    );
+    app.send(member.post(runs, run_body("m"), false)).await.assert_error(StatusCode::FORBIDDEN, "forbidden", "CSRF");
+    let mut wrong = member.post(runs, run_body("m"), false);
+    wrong.headers_mut().insert("x-csrf-token", "forged".parse().unwrap());
+    app.send(wrong).await.assert_error(StatusCode::FORBIDDEN, "forbidden", "CSRF");
+    app.post_json(runs, Some(&other_token), &run_body("x")).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "does not belong to project 'web'",
+    );
+    app.post_json(runs, Some(&read_only), &run_body("x")).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "read-only",
+    );
+    assert_eq!(counts(&app).await, before, "refused writes change nothing");
+
+    // Allowed: member, project admin, instance admin (with CSRF), write token.
+    for (who, name) in [(&member, "by-member"), (&padmin, "by-padmin"), (&root, "by-root")] {
+        let r = app.send(who.post(runs, run_body(name), true)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{name}: {}", r.text());
+    }
+    assert_eq!(app.post_json(runs, Some(&web_token), &run_body("by-token")).await.status, StatusCode::CREATED);
+
+    // The audit log names who did each write.
+    let audit: Vec<(String, String, String)> = server::on_db!(&app.db, p => sqlx::query_as(
+        "SELECT actor_kind, actor_name, target FROM audit_log WHERE action = 'run.create' ORDER BY id"
+    ).fetch_all(p).await)
+    .unwrap();
+    let names: Vec<&str> = audit.iter().map(|(_, n, _)| n.as_str()).collect();
+    assert_eq!(&names[..3], ["max", "pat", "root"]);
+    assert_eq!(audit[3].0, "token");
+    assert!(audit[3].1.starts_with("token assay_"), "{:?}", audit[3]);
+}
+
+async fn revoked_tokens_and_expired_sessions_are_refused(app: TestApp) {
+    let token = app.project("web").await;
+    let member = user(&app, "max", Some(Role::Member), false).await;
+    let runs = "/api/v1/projects/web/runs";
+    let prefix: String = token.chars().take(12).collect();
+    admin::revoke_token(&app.db, &Access::system(), "web", &prefix).await.unwrap();
+    let before = counts(&app).await;
+    app.post_json(runs, Some(&token), &run_body("x")).await.assert_error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "not valid",
+    );
+    // A read with a revoked token is refused too: a bad credential is never anonymous.
+    let read = Request::get(runs).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
+    app.send(read).await.assert_error(StatusCode::UNAUTHORIZED, "unauthorized", "not valid");
+
+    server::on_db!(&app.db, p => sqlx::query("UPDATE sessions SET expires_at = $1").bind(chrono::Utc::now() - chrono::Duration::hours(1)).execute(p).await.map(|_| ())).unwrap();
+    app.send(member.post(runs, run_body("late"), true)).await.assert_error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "session has ended",
+    );
+    assert_eq!(counts(&app).await, before);
+    // Reading still works while anonymous reads are on: the visitor is anonymous.
+    assert_eq!(app.send(member.get(runs)).await.status, StatusCode::OK);
+}
+
+async fn reads_follow_the_anonymous_read_setting(app: TestApp) {
+    let token = app.project("web").await;
+    app.project("secret").await;
+    let viewer = user(&app, "vera", Some(Role::Viewer), false).await;
+    let outsider = user(&app, "olga", None, false).await;
+    let runs = "/api/v1/projects/web/runs";
+    assert_eq!(app.get(runs).await.status, StatusCode::OK, "anonymous reads are on by default");
+    admin::save_settings(&app.db, &Access::system(), &shared::accounts::InstanceSettings { anonymous_read: false })
+        .await
+        .unwrap();
+    app.get(runs).await.assert_error(StatusCode::UNAUTHORIZED, "unauthorized", "sign in");
+    app.get("/api/v1/projects").await.assert_error(StatusCode::UNAUTHORIZED, "unauthorized", "sign in");
+    assert_eq!(app.send(viewer.get(runs)).await.status, StatusCode::OK);
+    app.send(outsider.get(runs)).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "not a member of project 'web'",
+    );
+    let with_token =
+        Request::get(runs).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
+    assert_eq!(app.send(with_token).await.status, StatusCode::OK);
+    let other = Request::get("/api/v1/projects/secret/runs")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    app.send(other).await.assert_error(StatusCode::FORBIDDEN, "forbidden", "does not belong to project 'secret'");
+    // The viewer's project list holds only their project.
+    let listed: Vec<serde_json::Value> = app.send(viewer.get("/api/v1/projects")).await.json();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["slug"], "web");
+    // And the UI refuses an outsider too.
+    assert_eq!(app.send(outsider.get("/projects/web")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/projects/web").await.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn ui_server_functions_check_roles_and_csrf(app: TestApp) {
+    app.project("web").await;
+    let viewer = user(&app, "vera", Some(Role::Viewer), false).await;
+    let member = user(&app, "max", Some(Role::Member), false).await;
+    let padmin = user(&app, "pat", Some(Role::Admin), false).await;
+    let root = user(&app, "root", None, true).await;
+    let create_token = |b: &Browser, csrf: &str| {
+        b.server_fn::<app::api::CreateToken>(&[("csrf", csrf), ("project", "web"), ("name", "ui")])
+    };
+    let before = counts(&app).await;
+    for b in [&viewer, &member] {
+        let r: Resp = app.send(create_token(b, &b.csrf)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    }
+    let r = app.send(create_token(&padmin, "forged")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert!(r.text().contains("CSRF"), "{}", r.text());
+    let anonymous = Request::post(app::api::CreateToken::PATH)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, "assay_csrf=abc")
+        .body(Body::from("csrf=abc&project=web&name=x"))
+        .unwrap();
+    assert_eq!(app.send(anonymous).await.status, StatusCode::UNAUTHORIZED);
+    let users =
+        app.send(member.server_fn::<app::api::CreateUser>(&[("csrf", &member.csrf), ("username", "eve")])).await;
+    assert_eq!(users.status, StatusCode::FORBIDDEN, "{}", users.text());
+    let settings = app.send(padmin.server_fn::<app::api::SaveSettings>(&[("csrf", &padmin.csrf)])).await;
+    assert_eq!(settings.status, StatusCode::FORBIDDEN, "only instance admins change settings");
+    assert_eq!(counts(&app).await, before, "refused calls change nothing");
+
+    let ok = app.send(create_token(&padmin, &padmin.csrf)).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    let created: serde_json::Value = ok.json();
+    assert!(created["token"].as_str().unwrap().starts_with("assay_"));
+    let ok = app
+        .send(root.server_fn::<app::api::SetMember>(&[
+            ("csrf", &root.csrf),
+            ("project", "web"),
+            ("username", "vera"),
+            ("role", "member"),
+        ]))
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    assert_eq!(app.count("SELECT COUNT(*) FROM project_members WHERE role = 'member'").await, 2);
+    let audit = app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('token.create', 'member.set')").await;
+    assert!(audit >= 2);
+}
+
+async fn sign_in_is_rate_limited_and_says_nothing_about_usernames(app: TestApp) {
+    accounts::create_user(&app.db, &Access::system(), "ann", false, Some(PASSWORD.into())).await.unwrap();
+    let wrong = accounts::login(&app.db, "ann", "nope", "10.0.0.1", None).await.err().unwrap();
+    let unknown = accounts::login(&app.db, "nobody", "nope", "10.0.0.1", None).await.err().unwrap();
+    assert_eq!(wrong.to_string(), unknown.to_string());
+    for _ in 0..accounts::MAX_FAILURES_PER_USER {
+        let _ = accounts::login(&app.db, "ann", "nope", "10.0.0.2", None).await;
+    }
+    let limited = accounts::login(&app.db, "ANN", PASSWORD, "10.0.0.3", None).await.err().unwrap();
+    assert!(limited.to_string().contains("too many failed sign-ins"), "{limited}");
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Others are not locked out.
+    accounts::create_user(&app.db, &Access::system(), "bob", false, Some(PASSWORD.into())).await.unwrap();
+    assert!(accounts::login(&app.db, "bob", PASSWORD, "10.0.0.3", None).await.is_ok());
+}
+
+async fn sessions_cookies_and_sign_out(app: TestApp) {
+    accounts::create_user(&app.db, &Access::system(), "ann", false, Some(PASSWORD.into())).await.unwrap();
+    // The login server function: CSRF first, then a session cookie.
+    let form = format!("csrf=t0k&username=ann&password={}", app::routes::encode(PASSWORD));
+    let no_csrf = Request::post(app::api::Login::PATH)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.clone()))
+        .unwrap();
+    assert_eq!(app.send(no_csrf).await.status, StatusCode::FORBIDDEN);
+    let login = Request::post(app::api::Login::PATH)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, "assay_csrf=t0k")
+        .header("x-forwarded-proto", "https")
+        .body(Body::from(form))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(login).await;
+    let cookie = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("assay_session="))
+        .expect("a session cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"), "{cookie}");
+    let token = cookie.trim_start_matches("assay_session=").split(';').next().unwrap().to_owned();
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await, 1);
+    assert!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'session.login'").await == 1);
+    // Signing out revokes the session on the server.
+    let logout = Request::post(app::api::Logout::PATH)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("assay_session={token}; assay_csrf=t0k"))
+        .body(Body::from("csrf=t0k"))
+        .unwrap();
+    let res = app.send(logout).await;
+    assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.status);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await, 0);
+    let stored: String =
+        server::on_db!(&app.db, p => sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_one(p).await).unwrap();
+    assert_ne!(stored, token, "only the hash of the session token is stored");
+}
+
+both_backends! {
+    rest_writes_follow_roles => rest_writes_follow_roles;
+    revoked_tokens_and_expired_sessions_are_refused => revoked_tokens_and_expired_sessions_are_refused;
+    reads_follow_the_anonymous_read_setting => reads_follow_the_anonymous_read_setting;
+    ui_server_functions_check_roles_and_csrf => ui_server_functions_check_roles_and_csrf;
+    sign_in_is_rate_limited_and_says_nothing_about_usernames => sign_in_is_rate_limited_and_says_nothing_about_usernames;
+    sessions_cookies_and_sign_out => sessions_cookies_and_sign_out;
+}
