@@ -303,7 +303,90 @@ async fn sessions_cookies_and_sign_out(app: TestApp) {
     assert_ne!(stored, token, "only the hash of the session token is stored");
 }
 
+async fn archiving_renaming_and_the_audit_log(app: TestApp) {
+    let token = app.project("web").await;
+    let padmin = user(&app, "pat", Some(Role::Admin), false).await;
+    let member = user(&app, "max", Some(Role::Member), false).await;
+    let rename =
+        padmin.server_fn::<app::api::RenameProject>(&[("csrf", &padmin.csrf), ("project", "web"), ("name", "Web app")]);
+    assert_eq!(app.send(rename).await.status, StatusCode::OK);
+    let p: serde_json::Value = app.get("/api/v1/projects/web").await.json();
+    assert_eq!(p["name"], "Web app");
+    let archive = |b: &Browser, on: &str| {
+        b.server_fn::<app::api::ArchiveProject>(&[("csrf", &b.csrf), ("project", "web"), ("archived", on)])
+    };
+    assert_eq!(app.send(archive(&member, "true")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.send(archive(&padmin, "true")).await.status, StatusCode::OK);
+    let runs = "/api/v1/projects/web/runs";
+    app.post_json(runs, Some(&token), &run_body("late")).await.assert_error(
+        StatusCode::CONFLICT,
+        "conflict",
+        "archived",
+    );
+    assert_eq!(app.get(runs).await.status, StatusCode::OK, "archived projects stay readable");
+    assert_eq!(app.send(archive(&padmin, "false")).await.status, StatusCode::OK);
+    assert_eq!(app.post_json(runs, Some(&token), &run_body("again")).await.status, StatusCode::CREATED);
+
+    // The project's log is for its admins; the whole log for instance admins.
+    let project_log = |b: &Browser| b.server_fn::<app::api::ListAudit>(&[("project", "web")]);
+    let r = app.send(project_log(&padmin)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let log: serde_json::Value = r.json();
+    let actions: Vec<&str> = log["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for a in ["project.rename", "project.archive", "project.unarchive", "run.create"] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    assert_eq!(app.send(project_log(&member)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.send(padmin.server_fn::<app::api::ListAudit>(&[])).await.status, StatusCode::FORBIDDEN);
+}
+
+async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(app: TestApp) {
+    app.project("web").await;
+    let ann = user(&app, "ann", None, false).await;
+    let elsewhere = accounts::login(&app.db, "ann", PASSWORD, "10.0.0.9", None).await.unwrap();
+    let change = |csrf: &str, current: &str, new: &str, repeat: &str| {
+        ann.server_fn::<app::api::ChangePassword>(&[
+            ("csrf", csrf),
+            ("current", current),
+            ("new", new),
+            ("repeat", repeat),
+        ])
+    };
+    let new = "another long password";
+    let refused = [
+        (change("forged", PASSWORD, new, new), StatusCode::FORBIDDEN, "CSRF"),
+        (change(&ann.csrf, "not my password", new, new), StatusCode::BAD_REQUEST, "current password is wrong"),
+        (change(&ann.csrf, PASSWORD, new, "typo"), StatusCode::BAD_REQUEST, "differ"),
+        (change(&ann.csrf, PASSWORD, "short", "short"), StatusCode::BAD_REQUEST, "at least 10 characters"),
+        (change(&ann.csrf, PASSWORD, PASSWORD, PASSWORD), StatusCode::BAD_REQUEST, "must differ"),
+    ];
+    for (request, status, says) in refused {
+        let r = app.send(request).await;
+        assert_eq!(r.status, status, "{}", r.text());
+        assert!(r.text().contains(says), "{says:?} not in {}", r.text());
+    }
+    assert!(accounts::login(&app.db, "ann", PASSWORD, "10.0.0.1", None).await.is_ok(), "nothing changed yet");
+
+    let r = app.send(change(&ann.csrf, PASSWORD, new, new)).await;
+    assert!(r.status.is_success() || r.status.is_redirection(), "{} {}", r.status, r.text());
+    assert!(accounts::login(&app.db, "ann", PASSWORD, "10.0.0.1", None).await.is_err());
+    assert!(accounts::login(&app.db, "ann", new, "10.0.0.1", None).await.is_ok());
+    // The session that changed it stays; the others are signed out.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await,
+        2,
+        "this one and the sign-in after the change"
+    );
+    let stale = Browser { cookie: format!("assay_session={}; assay_csrf=x", elsewhere.token), csrf: "x".into() };
+    let again = "a third long password";
+    let form = [("csrf", "x"), ("current", new), ("new", again), ("repeat", again)];
+    let r = app.send(stale.server_fn::<app::api::ChangePassword>(&form)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+}
+
 both_backends! {
+    changing_the_password_needs_the_current_one_and_ends_other_sessions => changing_the_password_needs_the_current_one_and_ends_other_sessions;
+    archiving_renaming_and_the_audit_log => archiving_renaming_and_the_audit_log;
     rest_writes_follow_roles => rest_writes_follow_roles;
     revoked_tokens_and_expired_sessions_are_refused => revoked_tokens_and_expired_sessions_are_refused;
     reads_follow_the_anonymous_read_setting => reads_follow_the_anonymous_read_setting;

@@ -5,7 +5,6 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{TestApp, corpus};
-use serde_json::json;
 
 fn read(rel: &str) -> Vec<u8> {
     std::fs::read(corpus(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
@@ -283,9 +282,4 @@ both_backends! {
     reruns_are_stored_once_with_their_failure => reruns_are_stored_once_with_their_failure;
     test_page_has_details_and_history_on_the_branch => test_page_has_details_and_history_on_the_branch;
     ui_pages_render_without_javascript => ui_pages_render_without_javascript;
-}
-
-#[test]
-fn json_macro_is_used() {
-    let _ = json!({});
 }

@@ -120,3 +120,66 @@ async fn project_and_token_commands_act_on_the_serve_database() {
     assert_eq!(stored[0].len(), 64, "only a SHA-256 is stored");
     assert!(!stored[0].starts_with("assay_"));
 }
+
+/// Runs the real `assay` binary on a data directory, feeding `stdin`.
+fn assay(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(args)
+        .env("ASSAY_DATA_DIR", data)
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("assay runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_and_token_commands_of_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let text = |o: &std::process::Output| {
+        (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+
+    // A one-time password is printed (stdout), with a note (stderr).
+    let out = assay(data, &["user", "create", "ada", "--admin"], "");
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (stdout, stderr) = text(&out);
+    assert_eq!(stdout.trim().len(), 20, "{stdout}");
+    assert!(stderr.contains("one-time password"), "{stderr}");
+    // Or read from stdin; short passwords are refused with a reason.
+    let out = assay(data, &["user", "create", "bob", "--password-stdin"], "a fine long password\n");
+    assert!(out.status.success(), "{:?}", text(&out));
+    let out = assay(data, &["user", "create", "cy", "--password-stdin"], "short\n");
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("at least 10 characters"), "{:?}", text(&out));
+    let out = assay(data, &["user", "create", "ADA"], "");
+    assert!(text(&out).1.contains("already exists"), "{:?}", text(&out));
+
+    assert!(assay(data, &["project", "create", "web"], "").status.success());
+    let out = assay(data, &["token", "create", "web", "--name", "ci-main"], "");
+    let token = text(&out).0.trim().to_owned();
+    assert!(token.starts_with("assay_"));
+    let prefix: String = token.chars().take(12).collect();
+    let out = assay(data, &["token", "list", "web"], "");
+    let (listing, _) = text(&out);
+    assert!(
+        listing.contains(&prefix)
+            && listing.contains("ci-main")
+            && listing.contains("live")
+            && listing.contains("never"),
+        "{listing}"
+    );
+    assert!(!listing.contains(&token), "the secret is never listed");
+    let out = assay(data, &["token", "revoke", "web", &prefix], "");
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (listing, _) = text(&assay(data, &["token", "list", "web"], ""));
+    assert!(listing.contains("revoked"), "{listing}");
+    let out = assay(data, &["token", "revoke", "web", &prefix], "");
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("no live token"), "{:?}", text(&out));
+}

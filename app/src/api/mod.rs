@@ -30,7 +30,7 @@ mod test_results;
 mod users;
 
 pub use archive_project::ArchiveProject;
-pub use audit::list_audit;
+pub use audit::{ListAudit, list_audit};
 pub use change_password::ChangePassword;
 pub use create_project::CreateProject;
 pub use create_token::CreateToken;

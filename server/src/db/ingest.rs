@@ -271,6 +271,17 @@ pub async fn insert_prepared(
     Ok(())
 }
 
+/// Frees the statements `insert_prepared` cached for an upload. On SQLite
+/// they hold that upload's ids as literals, so no later upload can reuse
+/// them, and a prepared 2,000-row insert is megabytes: left in the
+/// connection's cache they would pile up to a gigabyte over many uploads.
+pub async fn release_statements(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    match tx {
+        Tx::Sqlite(conn) => sqlx::Connection::clear_cached_statements(&mut **conn).await,
+        Tx::Postgres(_) => Ok(()),
+    }
+}
+
 /// The stored attempts of one test in an upload, oldest first.
 pub async fn attempts(
     tx: &mut Tx,

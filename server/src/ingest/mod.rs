@@ -165,6 +165,9 @@ async fn store_one(
         }
     }
     drop(recv);
+    if sql_cache.is_some() && write_error.is_none() {
+        store::release_statements(tx).await?;
+    }
     let parsed = parser.await.map_err(|e| ApiError::internal(format!("parser task failed: {e}")))?;
     if let Some(e) = write_error {
         return Err(e.into());

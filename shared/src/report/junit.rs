@@ -12,9 +12,9 @@
 //! - `status="disabled"` (CTest, TST) counts as skipped;
 //! - `file`/`line` attributes (pytest, Jest) and test-case `<properties>`.
 
+use super::blocks::name_values;
 use super::xml::{Node, Xml, XmlInput};
 use super::{ParseError, Sink, TestCase, join_text, non_blank, parse_seconds};
-use crate::model::Property;
 use crate::status::TestStatus;
 use crate::test_key::SUITE_SEPARATOR;
 use std::io::Read;
@@ -159,7 +159,7 @@ fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, suite: &str) -> Res
                         let t = x.text_of(empty)?;
                         join_text(&mut case.stderr, &t);
                     }
-                    b"properties" => properties(x, empty, &mut case.properties)?,
+                    b"properties" => name_values(x, empty, b"property", "properties", &mut case.properties)?,
                     _ => x.skip(empty)?,
                 },
                 Node::Close => break,
@@ -248,30 +248,6 @@ fn rerun<R: Read>(
 fn first_line(text: &str) -> Option<String> {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
     Some(line.chars().take(500).collect())
-}
-
-pub(crate) fn properties<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    out: &mut Vec<Property>,
-) -> Result<(), ParseError> {
-    if empty {
-        return Ok(());
-    }
-    loop {
-        match x.next()? {
-            Node::Open { empty } if x.name() == b"property" => {
-                let name = x.attr_owned(b"name").unwrap_or_default();
-                let value = x.attr(b"value").map(str::to_owned);
-                let body = x.text_of(empty)?;
-                out.push(Property { name, value: value.unwrap_or(body) });
-            }
-            Node::Open { empty } => x.skip(empty)?,
-            Node::Text => {}
-            Node::Close => return Ok(()),
-            Node::Eof => return Err(x.error("unexpected end of file inside <properties>")),
-        }
-    }
 }
 
 #[cfg(test)]

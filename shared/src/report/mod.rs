@@ -19,6 +19,7 @@
 //! - Header attributes (`tests=`, `failures=`, TRX counters) never override
 //!   the test cases; when they disagree the upload carries a warning.
 
+mod blocks;
 mod detect;
 mod junit;
 mod nunit;

@@ -9,9 +9,9 @@
 //! `Inconclusive`, `Skipped`, `Cancelled`) is skipped. NUnit 2.2 files with
 //! only `executed`/`success` are read too.
 
+use super::blocks::{message_and_stack, name_values};
 use super::xml::{Node, Xml, XmlInput};
-use super::{ParseError, Sink, TestCase, join_text, non_blank, parse_seconds};
-use crate::model::Property;
+use super::{ParseError, Sink, TestCase, join_text, parse_seconds};
 use crate::status::TestStatus;
 use std::io::Read;
 
@@ -103,14 +103,14 @@ fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str) -> 
                 Node::Open { empty } => match x.name() {
                     b"failure" => {
                         has_failure = true;
-                        message_block(x, empty, &mut case)?;
+                        message_and_stack(x, empty, "failure", &mut case)?;
                     }
-                    b"reason" => message_block(x, empty, &mut case)?,
+                    b"reason" => message_and_stack(x, empty, "reason", &mut case)?,
                     b"output" => {
                         let t = x.text_of(empty)?;
                         join_text(&mut case.stdout, &t);
                     }
-                    b"properties" => properties(x, empty, &mut case.properties)?,
+                    b"properties" => name_values(x, empty, b"property", "properties", &mut case.properties)?,
                     _ => x.skip(empty)?,
                 },
                 Node::Close => break,
@@ -125,53 +125,6 @@ fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str) -> 
         None => TestStatus::Passed,
     };
     Ok(case)
-}
-
-/// `<failure>` or `<reason>`: a `<message>` and maybe a `<stack-trace>`.
-fn message_block<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase) -> Result<(), ParseError> {
-    if empty {
-        return Ok(());
-    }
-    loop {
-        match x.next()? {
-            Node::Open { empty } => match x.name() {
-                b"message" => {
-                    let m = non_blank(x.text_of(empty)?);
-                    if case.message.is_none() {
-                        case.message = m;
-                    }
-                }
-                b"stack-trace" => {
-                    let t = x.text_of(empty)?;
-                    join_text(&mut case.details, &t);
-                }
-                _ => x.skip(empty)?,
-            },
-            Node::Close => return Ok(()),
-            Node::Text => {}
-            Node::Eof => return Err(x.error("unexpected end of file")),
-        }
-    }
-}
-
-fn properties<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Property>) -> Result<(), ParseError> {
-    if empty {
-        return Ok(());
-    }
-    loop {
-        match x.next()? {
-            Node::Open { empty } if x.name() == b"property" => {
-                let name = x.attr_owned(b"name").unwrap_or_default();
-                let value = x.attr(b"value").unwrap_or_default().to_owned();
-                out.push(Property { name, value });
-                x.skip(empty)?;
-            }
-            Node::Open { empty } => x.skip(empty)?,
-            Node::Close => return Ok(()),
-            Node::Text => {}
-            Node::Eof => return Err(x.error("unexpected end of file inside <properties>")),
-        }
-    }
 }
 
 /// The status the attributes decide, or `None` when only the children can

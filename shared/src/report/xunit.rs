@@ -5,9 +5,9 @@
 //! test (`<errors>`: fixture or assembly clean-up failures) become errored
 //! results named after what failed, so they are not lost.
 
+use super::blocks::{message_and_stack, name_values};
 use super::xml::{Node, Xml, XmlInput};
 use super::{ParseError, Sink, TestCase, join_text, non_blank, parse_seconds};
-use crate::model::Property;
 use crate::status::TestStatus;
 use std::io::Read;
 
@@ -102,7 +102,7 @@ fn test<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str) -> Resul
                         let t = x.text_of(empty)?;
                         join_text(&mut case.stdout, &t);
                     }
-                    b"traits" => traits(x, empty, &mut case.properties)?,
+                    b"traits" => name_values(x, empty, b"trait", "traits", &mut case.properties)?,
                     _ => x.skip(empty)?,
                 },
                 Node::Close => break,
@@ -118,50 +118,7 @@ fn failure<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase) 
     if case.failure_type.is_none() {
         case.failure_type = x.attr_owned(b"exception-type");
     }
-    if empty {
-        return Ok(());
-    }
-    loop {
-        match x.next()? {
-            Node::Open { empty } => match x.name() {
-                b"message" => {
-                    let m = non_blank(x.text_of(empty)?);
-                    if case.message.is_none() {
-                        case.message = m;
-                    }
-                }
-                b"stack-trace" => {
-                    let t = x.text_of(empty)?;
-                    join_text(&mut case.details, &t);
-                }
-                _ => x.skip(empty)?,
-            },
-            Node::Close => return Ok(()),
-            Node::Text => {}
-            Node::Eof => return Err(x.error("unexpected end of file inside <failure>")),
-        }
-    }
-}
-
-fn traits<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Property>) -> Result<(), ParseError> {
-    if empty {
-        return Ok(());
-    }
-    loop {
-        match x.next()? {
-            Node::Open { empty } if x.name() == b"trait" => {
-                out.push(Property {
-                    name: x.attr_owned(b"name").unwrap_or_default(),
-                    value: x.attr(b"value").unwrap_or_default().to_owned(),
-                });
-                x.skip(empty)?;
-            }
-            Node::Open { empty } => x.skip(empty)?,
-            Node::Close => return Ok(()),
-            Node::Text => {}
-            Node::Eof => return Err(x.error("unexpected end of file inside <traits>")),
-        }
-    }
+    message_and_stack(x, empty, "failure", case)
 }
 
 /// `<errors><error type="…" name="…"><failure>…</failure></error></errors>`
