@@ -16,6 +16,8 @@ pub enum AppError {
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
+    TooManyRequests(String),
+    #[error("{0}")]
     Internal(String),
     /// The server function call itself failed (network, encoding…).
     #[error("the server could not be reached: {0}")]
@@ -29,6 +31,7 @@ impl AppError {
             AppError::BadRequest(_) => "Bad request",
             AppError::Unauthorized(_) => "Sign in needed",
             AppError::Forbidden(_) => "Not allowed",
+            AppError::TooManyRequests(_) => "Too many attempts",
             AppError::Internal(_) | AppError::Call(_) => "Something went wrong",
         }
     }
@@ -44,6 +47,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) | AppError::Call(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

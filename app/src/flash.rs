@@ -5,23 +5,18 @@
 
 const NAME: &str = "assay_flash";
 
-pub fn set(message: &str) -> String {
-    format!("{NAME}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=120", crate::routes::encode(message))
+/// The cookie carrying `message` for two minutes. It may hold a new secret,
+/// so it is Secure whenever the request came over HTTPS.
+pub fn set(caller: &crate::backend::Caller, message: &str) -> String {
+    let secure = crate::cookies::is_https(&caller.headers);
+    crate::cookies::set(NAME, &crate::routes::encode(message), Some(120), secure)
 }
 
-pub fn clear() -> String {
-    format!("{NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+pub fn clear(caller: &crate::backend::Caller) -> String {
+    crate::cookies::set(NAME, "", Some(0), crate::cookies::is_https(&caller.headers))
 }
 
 pub fn read(headers: &http::HeaderMap) -> Option<String> {
-    let raw = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == NAME)
-        .map(|(_, v)| v.to_owned())?;
-    let decoded = crate::routes::decode(&raw);
+    let decoded = crate::routes::decode(&crate::cookies::get(headers, NAME)?);
     (!decoded.is_empty()).then_some(decoded)
 }

@@ -8,6 +8,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod components;
+pub mod cookies;
 pub mod error;
 pub mod flash;
 pub mod format;
@@ -38,6 +39,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The document title. Titles hold names users chose (runs, jobs, tests,
+/// projects), and leptos_meta writes the server-rendered `<title>` without
+/// escaping it, so it is escaped here, on the server only (the browser sets
+/// `document.title` as plain text).
+fn page_title(title: String) -> String {
+    let title = if title.is_empty() { "Assay".to_owned() } else { format!("{title} · Assay") };
+    #[cfg(feature = "ssr")]
+    let title = html_escape::encode_text(&title).into_owned();
+    title
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -50,7 +62,7 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Stylesheet id="leptos" href="/pkg/assay.css"/>
-        <Title formatter=|title: String| if title.is_empty() { "Assay".to_owned() } else { format!("{title} · Assay") }/>
+        <Title formatter=page_title/>
         <Router>
             <components::layout::Header/>
             <main>

@@ -1,5 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { hydrated, watchConsole } from './helpers';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { hydrated, upload, watchConsole } from './helpers';
 import { seed } from './seed';
 
 const ADMIN = { user: 'e2e-admin', password: 'admin-password-123' };
@@ -111,7 +114,7 @@ test('wrong passwords are refused with a message', async ({ page }) => {
 test('names with HTML are shown as text everywhere', async ({ page }) => {
   const console = watchConsole(page);
   const hostileUser = '<script>window.__pwned=1</script>';
-  const hostileProject = '<img src=x onerror="window.__pwned=2">';
+  const hostileProject = '</title><img src=x onerror="window.__pwned=2">';
   await page.addInitScript(() => {
     (window as unknown as { __pwned?: number }).__pwned = undefined;
   });
@@ -137,6 +140,46 @@ test('names with HTML are shown as text everywhere', async ({ page }) => {
     await page.goto(path);
     await hydrated(page);
     await expect(page.locator('body')).toContainText(path.includes('users') ? hostileUser : hostileProject);
+  }
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
+  expect(await page.locator('script:text("__pwned")').count()).toBe(0);
+  console.check();
+});
+
+test('run, job and test names with HTML are shown as text, titles included', async ({ page, request }) => {
+  const console = watchConsole(page);
+  const run = '</title><script>window.__pwned=3</script>';
+  const job = '<img src=x onerror="window.__pwned=4">';
+  const testName = '</title><img src=x onerror="window.__pwned=5">';
+  const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const file = path.join(os.tmpdir(), `hostile-${process.pid}.xml`);
+  fs.writeFileSync(
+    file,
+    `<testsuite name="s"><testcase classname="c" name="${xml(testName)}"><failure message="${xml(testName)}">at ${xml(run)}</failure></testcase></testsuite>`,
+  );
+  await upload(request, { run, job, files: [file] });
+  await page.addInitScript(() => {
+    (window as unknown as { __pwned?: number }).__pwned = undefined;
+  });
+  const runUrl = `/projects/e2e/runs/${encodeURIComponent(run)}`;
+  const jobUrl = `${runUrl}/jobs/${encodeURIComponent(job)}`;
+  await page.goto(runUrl);
+  await hydrated(page);
+  await expect(page.locator('h1')).toContainText(run);
+  await page.goto(jobUrl);
+  await hydrated(page);
+  await expect(page.locator('body')).toContainText(job);
+  await page.getByRole('link', { name: testName }).first().click();
+  await expect(page.locator('body')).toContainText(`at ${run}`);
+  for (const url of [runUrl, jobUrl, page.url()]) {
+    // The server-rendered title, before any script runs.
+    const html = await (await request.get(url)).text();
+    const title = /<title>([\s\S]*?)<\/title>/.exec(html)?.[1] ?? '';
+    expect(title).toContain('&lt;/title&gt;');
+    await page.goto(url);
+    await hydrated(page);
+    expect(await page.title()).toContain(run);
   }
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await page.locator('img[src="x"]').count()).toBe(0);

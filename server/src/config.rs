@@ -30,6 +30,11 @@ pub struct ServeArgs {
     /// next to the binary when unset.
     #[arg(long, env = "ASSAY_SITE_ROOT")]
     pub site_root: Option<PathBuf>,
+    /// Behind a reverse proxy: take the client's address (for sign-in rate
+    /// limits and the audit log) from the last `X-Forwarded-For` hop, the
+    /// one the proxy added. Off: the socket peer, which a client cannot forge.
+    #[arg(long, env = "ASSAY_TRUST_PROXY")]
+    pub trust_proxy: bool,
 }
 
 /// Settings the running server needs.
@@ -38,10 +43,12 @@ pub struct Config {
     pub max_body_bytes: u64,
     /// Scratch directory for spooled uploads.
     pub tmp_dir: PathBuf,
+    /// Client addresses come from `X-Forwarded-For` (see `ServeArgs`).
+    pub trust_proxy: bool,
 }
 
 impl Config {
     pub fn for_tests(tmp_dir: PathBuf) -> Config {
-        Config { max_body_bytes: 256 * 1024 * 1024, tmp_dir }
+        Config { max_body_bytes: 256 * 1024 * 1024, tmp_dir, trust_proxy: false }
     }
 }

@@ -251,15 +251,28 @@ async fn sign_in_is_rate_limited_and_says_nothing_about_usernames(app: TestApp) 
     let wrong = accounts::login(&app.db, "ann", "nope", "10.0.0.1", None).await.err().unwrap();
     let unknown = accounts::login(&app.db, "nobody", "nope", "10.0.0.1", None).await.err().unwrap();
     assert_eq!(wrong.to_string(), unknown.to_string());
-    for _ in 0..accounts::MAX_FAILURES_PER_USER {
+    for _ in 0..accounts::MAX_FAILURES_PER_USER_AND_IP {
         let _ = accounts::login(&app.db, "ann", "nope", "10.0.0.2", None).await;
     }
-    let limited = accounts::login(&app.db, "ANN", PASSWORD, "10.0.0.3", None).await.err().unwrap();
+    let limited = accounts::login(&app.db, "ANN", PASSWORD, "10.0.0.2", None).await.err().unwrap();
     assert!(limited.to_string().contains("too many failed sign-ins"), "{limited}");
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
-    // Others are not locked out.
+    // Ann herself, elsewhere, and other users are not locked out.
+    assert!(accounts::login(&app.db, "ann", PASSWORD, "10.0.0.3", None).await.is_ok());
     accounts::create_user(&app.db, &Access::system(), "bob", false, Some(PASSWORD.into())).await.unwrap();
-    assert!(accounts::login(&app.db, "bob", PASSWORD, "10.0.0.3", None).await.is_ok());
+    assert!(accounts::login(&app.db, "bob", PASSWORD, "10.0.0.2", None).await.is_ok());
+    // One address trying many usernames is stopped…
+    for i in 0..accounts::MAX_FAILURES_PER_IP {
+        let _ = accounts::login(&app.db, &format!("guess{i}"), "nope", "10.0.0.4", None).await;
+    }
+    let sprayer = accounts::login(&app.db, "bob", PASSWORD, "10.0.0.4", None).await.err().unwrap();
+    assert_eq!(sprayer.status(), StatusCode::TOO_MANY_REQUESTS);
+    // …and so is guessing one password from many addresses.
+    for _ in 0..accounts::MAX_FAILURES_PER_USER {
+        server::db::sessions::record_attempt(&app.db, &accounts::user_key("Bob"), false).await.unwrap();
+    }
+    let spread = accounts::login(&app.db, "bob", PASSWORD, "10.0.0.5", None).await.err().unwrap();
+    assert_eq!(spread.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 async fn sessions_cookies_and_sign_out(app: TestApp) {
@@ -298,6 +311,7 @@ async fn sessions_cookies_and_sign_out(app: TestApp) {
     let res = app.send(logout).await;
     assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.status);
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'session.logout'").await, 1);
     let stored: String =
         server::on_db!(&app.db, p => sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_one(p).await).unwrap();
     assert_ne!(stored, token, "only the hash of the session token is stored");
@@ -326,6 +340,12 @@ async fn archiving_renaming_and_the_audit_log(app: TestApp) {
     assert_eq!(app.get(runs).await.status, StatusCode::OK, "archived projects stay readable");
     assert_eq!(app.send(archive(&padmin, "false")).await.status, StatusCode::OK);
     assert_eq!(app.post_json(runs, Some(&token), &run_body("again")).await.status, StatusCode::CREATED);
+    // Repeating a create logs only when it fills something in.
+    let repeat = app.post_json(runs, Some(&token), &run_body("again")).await;
+    assert_eq!(repeat.status, StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'run.update'").await, 0);
+    let filled = json!({"name": "again", "author": "ada"});
+    assert_eq!(app.post_json(runs, Some(&token), &filled).await.status, StatusCode::OK);
 
     // The project's log is for its admins; the whole log for instance admins.
     let project_log = |b: &Browser| b.server_fn::<app::api::ListAudit>(&[("project", "web")]);
@@ -333,7 +353,7 @@ async fn archiving_renaming_and_the_audit_log(app: TestApp) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let log: serde_json::Value = r.json();
     let actions: Vec<&str> = log["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    for a in ["project.rename", "project.archive", "project.unarchive", "run.create"] {
+    for a in ["project.rename", "project.archive", "project.unarchive", "run.create", "run.update"] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
     assert_eq!(app.send(project_log(&member)).await.status, StatusCode::FORBIDDEN);
@@ -384,7 +404,223 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(app
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
 }
 
+async fn a_handed_out_password_grants_nothing_until_replaced(app: TestApp) {
+    app.project("web").await;
+    let made = accounts::create_user(&app.db, &Access::system(), "nina", true, None).await.unwrap();
+    admin::set_member(&app.db, &Access::system(), "web", "nina", Role::Admin).await.unwrap();
+    let signed_in = accounts::login(&app.db, "nina", &made.password, "127.0.0.1", None).await.unwrap();
+    assert!(signed_in.user.must_change_password);
+    let nina = Browser { cookie: format!("assay_session={}; assay_csrf=c", signed_in.token), csrf: "c".into() };
+    let runs = "/api/v1/projects/web/runs";
+    app.send(nina.post(runs, run_body("r1"), true)).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "choose your own password first",
+    );
+    let users = app.send(nina.server_fn::<app::api::CreateUser>(&[("csrf", "c"), ("username", "eve")])).await;
+    assert_eq!(users.status, StatusCode::FORBIDDEN, "{}", users.text());
+    assert_eq!(app.count("SELECT COUNT(*) FROM runs").await + app.count("SELECT COUNT(*) FROM users").await, 1);
+
+    let new = "nina's own password";
+    let form = [("csrf", "c"), ("current", made.password.as_str()), ("new", new), ("repeat", new)];
+    let r = app.send(nina.server_fn::<app::api::ChangePassword>(&form)).await;
+    assert!(r.status.is_success() || r.status.is_redirection(), "{} {}", r.status, r.text());
+    assert_eq!(app.send(nina.post(runs, run_body("r1"), true)).await.status, StatusCode::CREATED);
+}
+
+/// A member's session upload: multipart with the cookie, and the anti-CSRF
+/// header unless `csrf` is false.
+fn session_upload(b: &Browser, path: &str, csrf: bool) -> Request<Body> {
+    let mut r = Request::post(path)
+        .header(header::COOKIE, &b.cookie)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={}", common::BOUNDARY));
+    if csrf {
+        r = r.header("x-csrf-token", &b.csrf);
+    }
+    r.body(Body::from(common::multipart(&[("r.xml", REPORT.as_bytes().to_vec())]))).unwrap()
+}
+
+const REPORT: &str =
+    r#"<testsuite name="s"><testcase name="a"/><testcase name="b"><failure message="no"/></testcase></testsuite>"#;
+
+async fn uploads_and_job_updates_follow_roles(app: TestApp) {
+    let web_token = app.project("web").await;
+    let other_token = app.project("other").await;
+    let read_only = app.token("web", Scope::Read).await;
+    let viewer = user(&app, "vera", Some(Role::Viewer), false).await;
+    let member = user(&app, "max", Some(Role::Member), false).await;
+    let job = app.run_and_job(&web_token, "web", "r1", Some("main"), "linux").await;
+    let results = format!("{job}/test-results");
+    let file = [("r.xml", REPORT.as_bytes().to_vec())];
+    let done = json!({"state": "completed"});
+    let before = (counts(&app).await, app.count("SELECT COUNT(*) FROM uploads").await);
+
+    for (token, says) in [(&read_only, "read-only"), (&other_token, "does not belong to project 'web'")] {
+        app.upload(&results, Some(token), &file).await.assert_error(StatusCode::FORBIDDEN, "forbidden", says);
+        app.patch_json(&job, Some(token), &done).await.assert_error(StatusCode::FORBIDDEN, "forbidden", says);
+    }
+    app.send(session_upload(&viewer, &results, true)).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "member role",
+    );
+    let mut patch = viewer.post(&job, done.clone(), true);
+    *patch.method_mut() = axum::http::Method::PATCH;
+    app.send(patch).await.assert_error(StatusCode::FORBIDDEN, "forbidden", "member role");
+    app.send(session_upload(&member, &results, false)).await.assert_error(StatusCode::FORBIDDEN, "forbidden", "CSRF");
+    let mut patch = member.post(&job, done.clone(), false);
+    *patch.method_mut() = axum::http::Method::PATCH;
+    app.send(patch).await.assert_error(StatusCode::FORBIDDEN, "forbidden", "CSRF");
+    assert_eq!((counts(&app).await, app.count("SELECT COUNT(*) FROM uploads").await), before);
+    assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE state = 'completed'").await, 0);
+
+    let r = app.send(session_upload(&member, &results, true)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json::<serde_json::Value>()["failed"], 1);
+    let mut patch = member.post(&job, done.clone(), true);
+    *patch.method_mut() = axum::http::Method::PATCH;
+    assert_eq!(app.send(patch).await.status, StatusCode::OK);
+    let logged = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE action IN ('upload.create', 'job.update') AND actor_name = 'max'")
+        .await;
+    assert_eq!(logged, 2);
+}
+
+async fn user_member_and_token_management_checks_roles(app: TestApp) {
+    app.project("web").await;
+    let member = user(&app, "max", Some(Role::Member), false).await;
+    let padmin = user(&app, "pat", Some(Role::Admin), false).await;
+    let root = user(&app, "root", None, true).await;
+    let id_of = |name: &'static str| {
+        let db = app.db.clone();
+        async move {
+            server::on_db!(&db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE username = $1").bind(name).fetch_one(p).await).unwrap()
+        }
+    };
+    let (max_id, root_id) = (id_of("max").await.to_string(), id_of("root").await.to_string());
+    let token_id = {
+        admin::create_token(&app.db, &Access::system(), "web", "ci", Scope::Write).await.unwrap();
+        let id: i64 =
+            server::on_db!(&app.db, p => sqlx::query_scalar("SELECT MAX(id) FROM api_tokens").fetch_one(p).await)
+                .unwrap();
+        id.to_string()
+    };
+    let before = counts(&app).await;
+    let status = |r: Resp| (r.status, r.text());
+
+    // Instance-wide: only instance admins; project admins are not.
+    let r = app
+        .send(padmin.server_fn::<app::api::SetUserAdmin>(&[
+            ("csrf", &padmin.csrf),
+            ("user_id", &max_id),
+            ("admin", "true"),
+        ]))
+        .await;
+    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    let r = app
+        .send(padmin.server_fn::<app::api::SetUserDisabled>(&[
+            ("csrf", &padmin.csrf),
+            ("user_id", &max_id),
+            ("disabled", "true"),
+        ]))
+        .await;
+    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    let r = app
+        .send(padmin.server_fn::<app::api::CreateProject>(&[("csrf", &padmin.csrf), ("slug", "new"), ("name", "New")]))
+        .await;
+    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    // In the project: members may not manage it.
+    let r = app
+        .send(member.server_fn::<app::api::RemoveMember>(&[
+            ("csrf", &member.csrf),
+            ("project", "web"),
+            ("user_id", &max_id),
+        ]))
+        .await;
+    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    let r = app
+        .send(member.server_fn::<app::api::RevokeToken>(&[
+            ("csrf", &member.csrf),
+            ("project", "web"),
+            ("token_id", &token_id),
+        ]))
+        .await;
+    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    let r = app
+        .send(member.server_fn::<app::api::SetMember>(&[
+            ("csrf", &member.csrf),
+            ("project", "web"),
+            ("username", "max"),
+            ("role", "admin"),
+        ]))
+        .await;
+    assert_eq!(status(r).0, StatusCode::FORBIDDEN, "no promoting oneself");
+    let r = app
+        .send(member.server_fn::<app::api::RenameProject>(&[
+            ("csrf", &member.csrf),
+            ("project", "web"),
+            ("name", "Mine"),
+        ]))
+        .await;
+    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    // A forged anti-CSRF token stops even an admin.
+    let r = app
+        .send(root.server_fn::<app::api::RevokeToken>(&[
+            ("csrf", "forged"),
+            ("project", "web"),
+            ("token_id", &token_id),
+        ]))
+        .await;
+    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    let r = app.send(root.server_fn::<app::api::Logout>(&[("csrf", "forged")])).await;
+    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    // The last instance admin stays one.
+    let r = app
+        .send(root.server_fn::<app::api::SetUserAdmin>(&[
+            ("csrf", &root.csrf),
+            ("user_id", &root_id),
+            ("admin", "false"),
+        ]))
+        .await;
+    let (code, text) = status(r);
+    assert_eq!(code, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("at least one instance admin"), "{text}");
+    assert_eq!(counts(&app).await, before, "refused calls change nothing");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await, 3);
+
+    // Allowed: the project admin revokes, the instance admin disables max,
+    // whose sessions end at once.
+    let r = app
+        .send(padmin.server_fn::<app::api::RevokeToken>(&[
+            ("csrf", &padmin.csrf),
+            ("project", "web"),
+            ("token_id", &token_id),
+        ]))
+        .await;
+    assert_eq!(status(r).0, StatusCode::OK);
+    let r = app
+        .send(root.server_fn::<app::api::SetUserDisabled>(&[
+            ("csrf", &root.csrf),
+            ("user_id", &max_id),
+            ("disabled", "true"),
+        ]))
+        .await;
+    assert_eq!(status(r).0, StatusCode::OK);
+    app.send(member.post("/api/v1/projects/web/runs", run_body("late"), true)).await.assert_error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "session has ended",
+    );
+    assert!(
+        accounts::login(&app.db, "max", PASSWORD, "10.1.1.1", None).await.is_err(),
+        "disabled users cannot sign in"
+    );
+}
+
 both_backends! {
+    uploads_and_job_updates_follow_roles => uploads_and_job_updates_follow_roles;
+    user_member_and_token_management_checks_roles => user_member_and_token_management_checks_roles;
+    a_handed_out_password_grants_nothing_until_replaced => a_handed_out_password_grants_nothing_until_replaced;
     changing_the_password_needs_the_current_one_and_ends_other_sessions => changing_the_password_needs_the_current_one_and_ends_other_sessions;
     archiving_renaming_and_the_audit_log => archiving_renaming_and_the_audit_log;
     rest_writes_follow_roles => rest_writes_follow_roles;

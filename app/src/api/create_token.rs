@@ -18,7 +18,7 @@ pub async fn create_token(
     )?;
     if caller.is_form_post() {
         let note = format!("New {} token {}: {}", created.view.scope, created.view.name, created.token);
-        crate::backend::set_cookies(vec![crate::flash::set(&note)]);
+        crate::backend::set_cookies(vec![crate::flash::set(&caller, &note)]);
     }
     Ok(created)
 }

@@ -11,7 +11,7 @@ pub async fn create_user(csrf: String, username: String, admin: Option<String>) 
         crate::backend::answer(&caller, backend.create_user(&caller, &csrf, &username, super::ticked(&admin)).await)?;
     if caller.is_form_post() {
         let note = format!("One-time password for {}: {}", created.user.username, created.password);
-        crate::backend::set_cookies(vec![crate::flash::set(&note)]);
+        crate::backend::set_cookies(vec![crate::flash::set(&caller, &note)]);
     }
     Ok(created)
 }

@@ -68,10 +68,19 @@ pub fn ticked(field: &Option<String>) -> bool {
     field.as_deref().is_some_and(|v| !v.is_empty() && v != "false" && v != "off")
 }
 
-/// A local path to go to after signing in: never another site.
+/// A local path to go to after signing in: never another site. Browsers
+/// drop tabs and newlines from URLs (`/\t/evil.example` becomes
+/// `//evil.example`), so control characters are refused too.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control()) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -86,6 +95,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/runs?next=a\r\nSet-Cookie: x=1")), "/");
         assert_eq!(safe_next(None), "/");
         assert!(ticked(&Some("on".into())) && !ticked(&None));
     }

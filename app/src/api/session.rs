@@ -19,7 +19,7 @@ pub async fn take_flash() -> Result<Option<String>, AppError> {
     let (_, caller) = crate::backend::backend()?;
     let value = crate::flash::read(&caller.headers);
     if value.is_some() {
-        crate::backend::set_cookies(vec![crate::flash::clear()]);
+        crate::backend::set_cookies(vec![crate::flash::clear(&caller)]);
     }
     Ok(value)
 }

@@ -7,6 +7,7 @@ use crate::components::audit::AuditTable;
 use crate::components::error_view::ErrorView;
 use crate::components::forms::{FormError, Saved};
 use crate::components::layout::Breadcrumbs;
+use crate::components::pager::Pager;
 use crate::components::session::CsrfField;
 use crate::{format, routes};
 use leptos::prelude::*;
@@ -47,7 +48,9 @@ pub fn ProjectSettingsPage() -> impl IntoView {
         revoke_token: ServerAction::new(),
     };
     let settings = Resource::new(move || (project.get(), actions.version()), |(p, _)| get_project_settings(p));
-    let audit = Resource::new(move || (project.get(), actions.version()), |(p, _)| list_audit(Some(p), None));
+    let page = super::page_param();
+    let audit =
+        Resource::new(move || (project.get(), page.get(), actions.version()), |(p, n, _)| list_audit(Some(p), n));
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
         <Suspense fallback=super::loading>
@@ -62,11 +65,19 @@ pub fn ProjectSettingsPage() -> impl IntoView {
                                 })
                             })}
                         </Suspense>
-                        <h2>"Audit log"</h2>
+                        <h2 id="audit">"Audit log"</h2>
                         <Suspense fallback=super::loading>
                             {move || Suspend::new(async move {
                                 match audit.await {
-                                    Ok(p) => view! { <AuditTable entries=p.items/> }.into_any(),
+                                    Ok(p) => {
+                                        let slug = project.get_untracked();
+                                        let href = move |n| format!("{}?page={n}#audit", routes::settings(&slug));
+                                        view! {
+                                            <AuditTable entries=p.items/>
+                                            <Pager total=p.total limit=p.limit offset=p.offset href=href/>
+                                        }
+                                        .into_any()
+                                    }
                                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                                 }
                             })}

@@ -20,7 +20,7 @@ use shared::model::{CreateJob, ErrorBody, JobDetail, JobSummary, UpdateJob};
         (status = 201, description = "created", body = JobSummary),
         (status = 200, description = "a job with that key already existed", body = JobSummary),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, description = "the project is archived", body = ErrorBody)))]
 pub async fn create(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -41,7 +41,8 @@ pub async fn create(
     request_body = UpdateJob,
     security(("token" = [])),
     responses((status = 200, body = JobSummary), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the project is archived", body = ErrorBody)))]
 pub async fn update(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -58,7 +59,7 @@ pub async fn update(
     params(("project" = String, Path, description = "project slug"),
            ("run" = String, Path, description = "run name or id"),
            ("job" = String, Path, description = "job key or id")),
-    responses((status = 200, body = JobDetail), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = JobDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(s): State<AppState>,
     headers: HeaderMap,

@@ -42,7 +42,8 @@ pub struct UploadQuery {
     responses(
         (status = 200, body = IngestSummary),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "the project is archived", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 422, description = "a file is not a readable report", body = ErrorBody)))]
 pub async fn upload(
     State(s): State<AppState>,
@@ -50,7 +51,8 @@ pub async fn upload(
     ApiQuery(q): ApiQuery<UploadQuery>,
     request: Request,
 ) -> ApiResult<Json<IngestSummary>> {
-    let access = Access::for_write(&s.db, request.headers(), None).await?;
+    let headers = request.headers().clone();
+    let access = Access::for_write(&s.db, &headers, None).await?;
     let project = write::writable(&s.db, &access, &project).await?;
     let format: FormatChoice = q
         .format
@@ -104,6 +106,10 @@ pub async fn upload(
             "send report files as multipart/form-data (or one file as application/xml), not {content_type}"
         )));
     }
+    // A large upload takes a while to arrive: the project may have been
+    // archived, or the caller's role taken away, in the meantime.
+    let access = Access::for_write(&s.db, &headers, None).await?;
+    write::writable(&s.db, &access, &project.slug).await?;
     let label = format!("{} / {}", run.name, job.key);
     Ok(Json(ingest::ingest(&s.db, &access.actor(), target, &label, files, format).await?))
 }
@@ -121,7 +127,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError, limit: u64) -> A
     params(("project" = String, Path, description = "project slug"),
            ("run" = String, Path, description = "run name or id"),
            ("job" = String, Path, description = "job key or id"), TestResultQuery),
-    responses((status = 200, body = Page<TestResultRow>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Page<TestResultRow>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -137,7 +143,7 @@ pub async fn list(
     params(("project" = String, Path, description = "project slug"),
            ("run" = String, Path, description = "run name or id"),
            ("job" = String, Path, description = "job key or id")),
-    responses((status = 200, body = Counts), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Counts), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn summary(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -153,7 +159,7 @@ pub async fn summary(
            ("run" = String, Path, description = "run name or id"),
            ("job" = String, Path, description = "job key or id"),
            ("id" = i64, Path, description = "test result id")),
-    responses((status = 200, body = TestPage), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TestPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(s): State<AppState>,
     headers: HeaderMap,

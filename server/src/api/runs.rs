@@ -35,7 +35,7 @@ pub async fn create(
 /// A project's runs, newest first, with their rolled-up counts.
 #[utoipa::path(get, path = "/api/v1/projects/{project}/runs", tag = "runs",
     params(("project" = String, Path, description = "project slug"), RunQuery),
-    responses((status = 200, body = Page<RunSummary>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Page<RunSummary>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -50,7 +50,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/projects/{project}/runs/{run}", tag = "runs",
     params(("project" = String, Path, description = "project slug"),
            ("run" = String, Path, description = "run name (URL-encoded) or numeric id")),
-    responses((status = 200, body = RunDetail), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = RunDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(s): State<AppState>,
     headers: HeaderMap,

@@ -11,8 +11,11 @@ use crate::error::{ApiError, ApiResult};
 use axum::http::HeaderMap;
 use chrono::Duration;
 
-/// How long a session lives without use.
+/// How long a session lives without use…
 pub const SESSION_IDLE: Duration = Duration::days(14);
+/// …and at most, however much it is used (also the cookie's lifetime, so
+/// the browser keeps it while the server does).
+pub const SESSION_LIFETIME: Duration = Duration::days(90);
 
 #[derive(Debug, Clone)]
 pub enum Principal {
@@ -57,7 +60,9 @@ pub async fn principal(db: &Db, headers: &HeaderMap) -> ApiResult<Principal> {
             // Sliding expiry, written at most every ten minutes.
             let now = db::now();
             if now - session.last_seen_at > Duration::minutes(10)
-                && let Err(e) = db::sessions::touch(db, session.id, now + SESSION_IDLE).await
+                && let Err(e) =
+                    db::sessions::touch(db, session.id, (now + SESSION_IDLE).min(session.created_at + SESSION_LIFETIME))
+                        .await
             {
                 tracing::warn!("could not extend session: {e}");
             }
@@ -82,15 +87,17 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The client's address: the first `X-Forwarded-For` hop when behind a
-/// proxy, else the socket peer.
-pub fn client_ip(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+/// The client's address: the socket peer; behind a trusted reverse proxy
+/// (`trust_proxy`), the last `X-Forwarded-For` hop, which that proxy wrote
+/// (earlier hops come from the client and prove nothing).
+pub fn client_ip(headers: &HeaderMap, peer: Option<std::net::SocketAddr>, trust_proxy: bool) -> String {
+    let forwarded = || {
+        let all = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        all.flat_map(|v| v.split(',')).map(str::trim).rfind(|v| !v.is_empty()).map(str::to_owned)
+    };
+    trust_proxy
+        .then(forwarded)
+        .flatten()
         .or_else(|| peer.map(|p| p.ip().to_string()))
         .unwrap_or_else(|| "unknown".into())
 }
@@ -110,11 +117,12 @@ mod tests {
     }
 
     #[test]
-    fn client_ip_prefers_the_proxy_header() {
+    fn client_ip_trusts_the_proxy_header_only_when_told() {
         let mut h = HeaderMap::new();
         let peer = Some("10.0.0.9:4000".parse().unwrap());
-        assert_eq!(client_ip(&h, peer), "10.0.0.9");
-        h.insert("x-forwarded-for", "203.0.113.7, 10.0.0.1".parse().unwrap());
-        assert_eq!(client_ip(&h, peer), "203.0.113.7");
+        assert_eq!(client_ip(&h, peer, true), "10.0.0.9");
+        h.insert("x-forwarded-for", "198.51.100.1, 203.0.113.7".parse().unwrap());
+        assert_eq!(client_ip(&h, peer, false), "10.0.0.9", "a client can send the header itself");
+        assert_eq!(client_ip(&h, peer, true), "203.0.113.7", "the hop our proxy added");
     }
 }

@@ -21,7 +21,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let state = AppState {
         db: db.clone(),
-        config: Arc::new(Config { max_body_bytes: args.max_body_bytes, tmp_dir: args.db.data_dir.join("tmp") }),
+        config: Arc::new(Config {
+            max_body_bytes: args.max_body_bytes,
+            tmp_dir: args.db.data_dir.join("tmp"),
+            trust_proxy: args.trust_proxy,
+        }),
         leptos_options: web::leptos_options(&site_root, args.bind),
     };
     let checkpoints = db.clone();

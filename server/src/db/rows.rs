@@ -349,6 +349,7 @@ impl UserRow {
 pub struct SessionRow {
     pub id: i64,
     pub user_id: i64,
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
 }

@@ -30,7 +30,8 @@ pub async fn create(
 pub async fn find(db: &Db, token_hash: &str) -> Result<Option<(SessionRow, UserRow)>, sqlx::Error> {
     let user_cols: String = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
-        "SELECT s.id AS session_id, s.user_id AS session_user_id, s.expires_at, s.last_seen_at, {user_cols} \
+        "SELECT s.id AS session_id, s.user_id AS session_user_id, s.created_at AS session_created_at, \
+         s.expires_at, s.last_seen_at, {user_cols} \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL"
     );
@@ -38,6 +39,7 @@ pub async fn find(db: &Db, token_hash: &str) -> Result<Option<(SessionRow, UserR
     struct Joined {
         session_id: i64,
         session_user_id: i64,
+        session_created_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         last_seen_at: DateTime<Utc>,
         #[sqlx(flatten)]
@@ -50,6 +52,7 @@ pub async fn find(db: &Db, token_hash: &str) -> Result<Option<(SessionRow, UserR
             SessionRow {
                 id: j.session_id,
                 user_id: j.session_user_id,
+                created_at: j.session_created_at,
                 expires_at: j.expires_at,
                 last_seen_at: j.last_seen_at,
             },
@@ -63,9 +66,9 @@ pub async fn touch(db: &Db, id: i64, expires_at: DateTime<Utc>) -> Result<(), sq
         .bind(super::now()).bind(expires_at).bind(id).execute(p).await.map(|_| ()))
 }
 
-pub async fn revoke(db: &Db, token_hash: &str) -> Result<(), sqlx::Error> {
-    on_db!(db, p => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
-        .bind(super::now()).bind(token_hash).execute(p).await.map(|_| ()))
+pub async fn revoke(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(super::now()).bind(id).execute(&mut *c).await.map(|_| ()))
 }
 
 /// Ends every session of a user (password changed, account disabled).

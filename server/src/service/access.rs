@@ -10,6 +10,9 @@
 //! - Visitors who are not signed in read everything while the
 //!   `anonymous_read` setting is on (the default), nothing otherwise;
 //!   signed-in users then read the projects they belong to.
+//! - A user whose password was handed out (by `assay user create` or an
+//!   admin) has no rights beyond a visitor's until they choose their own
+//!   on the account page.
 //! - Status codes: 401 when signing in (or a valid token) would help,
 //!   403 when the caller is known but not allowed.
 
@@ -72,7 +75,16 @@ impl Access {
     }
 
     pub fn is_instance_admin(&self) -> bool {
-        self.user().is_some_and(|u| u.is_admin)
+        self.user().is_some_and(|u| u.is_admin && !u.must_change_password)
+    }
+
+    /// Signed in with a handed-out password not yet replaced.
+    fn password_pending(&self) -> bool {
+        self.user().is_some_and(|u| u.must_change_password)
+    }
+
+    fn choose_password_first() -> ApiError {
+        ApiError::Forbidden("choose your own password first, on your account page (/account)".into())
     }
 
     pub fn actor(&self) -> Actor {
@@ -89,6 +101,7 @@ impl Access {
     /// The caller's role in a project, if any.
     pub async fn role(&self, db: &Db, project: &ProjectRow) -> ApiResult<Option<Role>> {
         Ok(match &self.principal {
+            Principal::User { user, .. } if user.must_change_password => None,
             Principal::User { user, .. } if user.is_admin => Some(Role::Admin),
             Principal::User { user, .. } => db::members::role(db, project.id, user.id).await?,
             Principal::Token(t) if t.project_id == project.id => {
@@ -113,6 +126,7 @@ impl Access {
             Principal::Token(_) => {
                 Err(ApiError::Forbidden(format!("this API token does not belong to project '{}'", project.slug)))
             }
+            Principal::User { .. } if self.password_pending() => Err(Self::choose_password_first()),
             Principal::User { .. } => {
                 Err(ApiError::Forbidden(format!("you are not a member of project '{}'", project.slug)))
             }
@@ -133,6 +147,7 @@ impl Access {
                     ApiError::Forbidden(format!("this API token does not belong to project '{}'", project.slug))
                 }
                 Principal::Token(_) => ApiError::Forbidden("this API token is read-only".into()),
+                _ if self.password_pending() => Self::choose_password_first(),
                 _ => ApiError::Forbidden(format!("this needs the {needed} role in project '{}'", project.slug)),
             }),
         }
@@ -144,6 +159,9 @@ impl Access {
 
     pub fn require_instance_admin(&self) -> ApiResult<&UserRow> {
         let user = self.require_signed_in()?;
+        if self.password_pending() {
+            return Err(Self::choose_password_first());
+        }
         if user.is_admin { Ok(user) } else { Err(ApiError::Forbidden("only instance admins may do this".into())) }
     }
 

@@ -8,11 +8,22 @@ use crate::db::{self, Db};
 use crate::error::{ApiError, ApiResult};
 use shared::accounts::{CreatedUser, check_password, check_username};
 
-/// Sign-in attempts allowed per username, and per client address, in
-/// [`RATE_WINDOW_MINUTES`] before further attempts are refused.
-pub const MAX_FAILURES_PER_USER: i64 = 10;
+/// Failed sign-ins allowed in [`RATE_WINDOW_MINUTES`] before further
+/// attempts are refused: for one username from one address, from one
+/// address for any usernames, and for one username from all addresses
+/// together. The tight limit is on the pair, so that nobody can lock a
+/// user out by failing on purpose from their own machine; the loose one
+/// per username still stops guessing spread over many addresses.
+pub const MAX_FAILURES_PER_USER_AND_IP: i64 = 10;
 pub const MAX_FAILURES_PER_IP: i64 = 50;
+pub const MAX_FAILURES_PER_USER: i64 = 100;
 pub const RATE_WINDOW_MINUTES: i64 = 15;
+
+/// The key under which failed sign-ins for `username` from all addresses
+/// are counted.
+pub fn user_key(username: &str) -> String {
+    format!("user:{}", username.trim().to_lowercase())
+}
 
 /// A new session: the cookie's secret and its row's user.
 pub struct SignedIn {
@@ -26,14 +37,18 @@ pub struct SignedIn {
 pub async fn login(db: &Db, username: &str, password: &str, ip: &str, user_agent: Option<&str>) -> ApiResult<SignedIn> {
     let now = db::now();
     let since = now - chrono::Duration::minutes(RATE_WINDOW_MINUTES);
-    let user_key = format!("user:{}", username.trim().to_lowercase());
-    let ip_key = format!("ip:{ip}");
-    if db::sessions::failures_since(db, &user_key, since).await? >= MAX_FAILURES_PER_USER
-        || db::sessions::failures_since(db, &ip_key, since).await? >= MAX_FAILURES_PER_IP
-    {
-        return Err(ApiError::TooManyRequests(format!(
-            "too many failed sign-ins; try again in {RATE_WINDOW_MINUTES} minutes"
-        )));
+    let user_key = user_key(username);
+    let keys = [
+        (format!("{user_key} ip:{ip}"), MAX_FAILURES_PER_USER_AND_IP),
+        (format!("ip:{ip}"), MAX_FAILURES_PER_IP),
+        (user_key, MAX_FAILURES_PER_USER),
+    ];
+    for (key, limit) in &keys {
+        if db::sessions::failures_since(db, key, since).await? >= *limit {
+            return Err(ApiError::TooManyRequests(format!(
+                "too many failed sign-ins; try again in {RATE_WINDOW_MINUTES} minutes"
+            )));
+        }
     }
     let user = db::users::by_name(db, username.trim()).await?;
     // Verify against a real hash even for unknown users, so that timing
@@ -44,7 +59,7 @@ pub async fn login(db: &Db, username: &str, password: &str, ip: &str, user_agent
     };
     let matches = password::verify(password.to_owned(), hash).await?;
     let ok = matches && user.as_ref().is_some_and(|u| u.disabled_at.is_none());
-    for key in [&user_key, &ip_key] {
+    for (key, _) in &keys {
         db::sessions::record_attempt(db, key, ok).await?;
     }
     if !ok {
@@ -76,10 +91,16 @@ async fn dummy_hash() -> ApiResult<String> {
     DUMMY.get_or_try_init(|| password::hash(password::generate())).await.cloned()
 }
 
+/// Ends the session of this cookie, if it is live.
 pub async fn logout(db: &Db, session_cookie: Option<&str>) -> ApiResult<()> {
-    if let Some(token) = session_cookie {
-        db::sessions::revoke(db, &db::tokens::hash(token)).await?;
-    }
+    let Some(token) = session_cookie else { return Ok(()) };
+    let Some((session, user)) = db::sessions::find(db, &db::tokens::hash(token)).await? else { return Ok(()) };
+    let mut tx = db.begin_write().await?;
+    db::sessions::revoke(&mut tx, session.id).await?;
+    let entry = Entry { project_id: None, action: "session.logout", target: user.username.clone(), detail: None };
+    let actor = db::audit::Actor { kind: "user", id: Some(user.id), name: user.username };
+    audit::record(&mut tx, &actor, entry).await?;
+    tx.commit().await?;
     Ok(())
 }
 

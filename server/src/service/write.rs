@@ -93,9 +93,28 @@ pub async fn create_run(
             )));
         }
     }
+    let filled = filled(&[
+        ("revision", row.revision.is_none() && req.revision.is_some()),
+        ("branch", row.branch.is_none() && req.branch.is_some()),
+        ("author", row.author.is_none() && req.author.is_some()),
+        ("url", row.url.is_none() && req.url.is_some()),
+        ("started_at", row.started_at.is_none() && req.started_at.is_some()),
+    ]);
+    if filled.is_none() {
+        return Ok((project, row, false));
+    }
     let row = db::runs::fill_missing(&mut tx, row.id, req).await?;
+    let entry = Entry { project_id: Some(project.id), action: "run.update", target: row.name.clone(), detail: filled };
+    audit::record(&mut tx, &access.actor(), entry).await?;
     tx.commit().await?;
     Ok((project, row, false))
+}
+
+/// For the audit log: which fields a repeated create filled in (`None`:
+/// none, and nothing is written).
+fn filled(fields: &[(&str, bool)]) -> Option<String> {
+    let names: Vec<&str> = fields.iter().filter(|(_, f)| *f).map(|(n, _)| *n).collect();
+    (!names.is_empty()).then(|| format!("filled in {}", names.join(", ")))
 }
 
 fn check_job(req: &CreateJob) -> ApiResult<()> {
@@ -140,7 +159,20 @@ pub async fn create_job(
         audit::record(&mut tx, &access.actor(), entry).await?;
         row
     } else {
-        db::jobs::fill_missing(&mut tx, row.id, req).await?
+        let filled = filled(&[
+            ("platform", row.platform.is_none() && req.platform.is_some()),
+            ("machine", row.machine.is_none() && req.machine.is_some()),
+            ("started_at", row.started_at.is_none() && req.started_at.is_some()),
+            ("finished_at", row.finished_at.is_none() && req.finished_at.is_some()),
+        ]);
+        if filled.is_none() {
+            return Ok((row, false));
+        }
+        let row = db::jobs::fill_missing(&mut tx, row.id, req).await?;
+        let target = format!("{} / {}", run.name, row.key);
+        let entry = Entry { project_id: Some(project.id), action: "job.update", target, detail: filled };
+        audit::record(&mut tx, &access.actor(), entry).await?;
+        row
     };
     db::runs::refresh_status(&mut tx, run.id).await?;
     tx.commit().await?;

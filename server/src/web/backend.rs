@@ -18,13 +18,16 @@ use shared::model::{
 
 pub struct DbBackend {
     pub db: Db,
+    /// See `Config::trust_proxy`.
+    pub trust_proxy: bool,
 }
 
 impl From<ApiError> for AppError {
     fn from(e: ApiError) -> Self {
         match e {
             ApiError::NotFound(m) => AppError::NotFound(m),
-            ApiError::BadRequest(m) | ApiError::Conflict(m) | ApiError::TooManyRequests(m) => AppError::BadRequest(m),
+            ApiError::BadRequest(m) | ApiError::Conflict(m) => AppError::BadRequest(m),
+            ApiError::TooManyRequests(m) => AppError::TooManyRequests(m),
             ApiError::Unauthorized(m) => AppError::Unauthorized(m),
             ApiError::Forbidden(m) => AppError::Forbidden(m),
             other => AppError::Internal(other.body().detail),
@@ -123,10 +126,10 @@ impl app::backend::Backend for DbBackend {
     ) -> Result<(UserView, SetCookies), AppError> {
         auth::check_csrf(&c.headers, Some(csrf))?;
         let peer = c.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|ci| ci.0);
-        let ip = auth::client_ip(&c.headers, peer);
+        let ip = auth::client_ip(&c.headers, peer, self.trust_proxy);
         let agent = c.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
         let signed_in = accounts::login(&self.db, username, password, &ip, agent).await?;
-        let max_age = auth::SESSION_IDLE.num_seconds();
+        let max_age = auth::SESSION_LIFETIME.num_seconds();
         let cookie = cookies::set(cookies::SESSION, &signed_in.token, Some(max_age), Self::secure(c));
         Ok((signed_in.user.into_json(), vec![cookie]))
     }

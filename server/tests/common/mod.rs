@@ -259,6 +259,15 @@ impl Resp {
     }
 }
 
+/// Runs a test body, failing it (with a clear message) if it has not
+/// finished in five minutes, so a hang names its test instead of stalling
+/// the whole suite.
+pub async fn within_limit(body: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(std::time::Duration::from_secs(300), body).await.is_err() {
+        panic!("this test hung: still unfinished after five minutes");
+    }
+}
+
 /// Declares `#[tokio::test]`s running `$body(app)` on SQLite and on PostgreSQL.
 #[macro_export]
 macro_rules! both_backends {
@@ -267,7 +276,10 @@ macro_rules! both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$body($crate::common::TestApp::new($crate::common::Backend::Sqlite).await).await;
+                    $crate::common::within_limit(async {
+                        super::$body($crate::common::TestApp::new($crate::common::Backend::Sqlite).await).await;
+                    })
+                    .await;
                 }
             )+
         }
@@ -275,7 +287,10 @@ macro_rules! both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$body($crate::common::TestApp::new($crate::common::Backend::Postgres).await).await;
+                    $crate::common::within_limit(async {
+                        super::$body($crate::common::TestApp::new($crate::common::Backend::Postgres).await).await;
+                    })
+                    .await;
                 }
             )+
         }
