@@ -10,6 +10,9 @@ rm -rf "$data"
 mkdir -p "$data"
 "$bin" project create e2e --name "End-to-end" --data-dir "$data" >/dev/null
 "$bin" token create e2e --data-dir "$data" 2>/dev/null > .state/token
+# A project of its own for hostile names, so they do not change e2e's lists.
+"$bin" project create xss --name "Hostile names" --data-dir "$data" >/dev/null
+"$bin" token create xss --data-dir "$data" 2>/dev/null > .state/token-xss
 # An instance admin and a plain user, with known passwords.
 echo "admin-password-123" | "$bin" user create e2e-admin --admin --password-stdin --data-dir "$data" >/dev/null
 echo "viewer-password-123" | "$bin" user create viewer1 --password-stdin --data-dir "$data" >/dev/null

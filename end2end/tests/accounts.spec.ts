@@ -158,18 +158,18 @@ test('run, job and test names with HTML are shown as text, titles included', asy
     file,
     `<testsuite name="s"><testcase classname="c" name="${xml(testName)}"><failure message="${xml(testName)}">at ${xml(run)}</failure></testcase></testsuite>`,
   );
-  await upload(request, { run, job, files: [file] });
+  await upload(request, { project: 'xss', run, job, files: [file] });
   await page.addInitScript(() => {
     (window as unknown as { __pwned?: number }).__pwned = undefined;
   });
-  const runUrl = `/projects/e2e/runs/${encodeURIComponent(run)}`;
-  const jobUrl = `${runUrl}/jobs/${encodeURIComponent(job)}`;
-  await page.goto(runUrl);
+  await page.goto('/projects/xss');
   await hydrated(page);
+  await page.getByRole('link', { name: run }).click();
   await expect(page.locator('h1')).toContainText(run);
-  await page.goto(jobUrl);
-  await hydrated(page);
-  await expect(page.locator('body')).toContainText(job);
+  const runUrl = page.url();
+  await page.getByRole('link', { name: job }).click();
+  await expect(page.locator('h1')).toContainText(job);
+  const jobUrl = page.url();
   await page.getByRole('link', { name: testName }).first().click();
   await expect(page.locator('body')).toContainText(`at ${run}`);
   for (const url of [runUrl, jobUrl, page.url()]) {

@@ -5,16 +5,17 @@ import * as path from 'node:path';
 export const corpus = (rel: string) =>
   path.resolve(__dirname, '../../../shared/corpus/test-reports', rel);
 
-export const token = () => fs.readFileSync(path.resolve(__dirname, '../.state/token'), 'utf8').trim();
-
-const auth = () => ({ Authorization: `Bearer ${token()}` });
+/** The API token serve-fresh.sh made for `project`. */
+export const token = (project = 'e2e') =>
+  fs.readFileSync(path.resolve(__dirname, project === 'e2e' ? '../.state/token' : `../.state/token-${project}`), 'utf8').trim();
 
 /** Creates a run and a job (idempotently) and uploads report files to it through the API. */
 export async function upload(
   request: APIRequestContext,
-  opts: { run: string; branch?: string; job: string; files: string[] },
+  opts: { run: string; branch?: string; job: string; files: string[]; project?: string },
 ) {
-  const project = '/api/v1/projects/e2e';
+  const auth = () => ({ Authorization: `Bearer ${token(opts.project)}` });
+  const project = `/api/v1/projects/${opts.project ?? 'e2e'}`;
   const run = await request.post(`${project}/runs`, {
     headers: auth(),
     data: { name: opts.run, branch: opts.branch, revision: `rev-${opts.run}` },
