@@ -190,17 +190,7 @@ fn rand_suffix() -> u32 {
 }
 
 /// Percent-encodes a path segment.
-pub fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use app::routes::encode as enc;
 
 pub fn multipart(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut body = Vec::new();
