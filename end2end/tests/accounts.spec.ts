@@ -124,6 +124,7 @@ test('names with HTML are shown as text everywhere', async ({ page }) => {
   await page.getByLabel('Username').fill(hostileUser);
   await page.getByRole('button', { name: 'Create user' }).click();
   await expect(page.locator('[data-secret="password"]')).toBeVisible();
+  const oneTime = ((await page.locator('[data-secret="password"]').textContent()) ?? '').trim();
   await expect(page.locator('table.users')).toContainText(hostileUser);
 
   await page.goto('/admin/projects');
@@ -141,6 +142,15 @@ test('names with HTML are shown as text everywhere', async ({ page }) => {
     await hydrated(page);
     await expect(page.locator('body')).toContainText(path.includes('users') ? hostileUser : hostileProject);
   }
+  // Signed in, the hostile user's own name is in the header and on the
+  // account page, which asks for a password of their own first.
+  await signOut(page);
+  await signIn(page, { user: hostileUser, password: oneTime });
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.locator('main')).toContainText(hostileUser);
+  await page.goto('/projects/hostile');
+  await hydrated(page);
+  await expect(page.locator('header .who')).toHaveText(hostileUser);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await page.locator('img[src="x"]').count()).toBe(0);
   expect(await page.locator('script:text("__pwned")').count()).toBe(0);
