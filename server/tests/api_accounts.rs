@@ -506,7 +506,6 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
         id.to_string()
     };
     let before = counts(&app).await;
-    let status = |r: Resp| (r.status, r.text());
 
     // Instance-wide: only instance admins; project admins are not.
     let r = app
@@ -516,7 +515,7 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
             ("admin", "true"),
         ]))
         .await;
-    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     let r = app
         .send(padmin.server_fn::<app::api::SetUserDisabled>(&[
             ("csrf", &padmin.csrf),
@@ -524,11 +523,11 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
             ("disabled", "true"),
         ]))
         .await;
-    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     let r = app
         .send(padmin.server_fn::<app::api::CreateProject>(&[("csrf", &padmin.csrf), ("slug", "new"), ("name", "New")]))
         .await;
-    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     // In the project: members may not manage it.
     let r = app
         .send(member.server_fn::<app::api::RemoveMember>(&[
@@ -537,7 +536,7 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
             ("user_id", &max_id),
         ]))
         .await;
-    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     let r = app
         .send(member.server_fn::<app::api::RevokeToken>(&[
             ("csrf", &member.csrf),
@@ -545,7 +544,7 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
             ("token_id", &token_id),
         ]))
         .await;
-    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     let r = app
         .send(member.server_fn::<app::api::SetMember>(&[
             ("csrf", &member.csrf),
@@ -554,7 +553,7 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
             ("role", "admin"),
         ]))
         .await;
-    assert_eq!(status(r).0, StatusCode::FORBIDDEN, "no promoting oneself");
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no promoting oneself: {}", r.text());
     let r = app
         .send(member.server_fn::<app::api::RenameProject>(&[
             ("csrf", &member.csrf),
@@ -562,7 +561,7 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
             ("name", "Mine"),
         ]))
         .await;
-    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     // A forged anti-CSRF token stops even an admin.
     let r = app
         .send(root.server_fn::<app::api::RevokeToken>(&[
@@ -571,9 +570,9 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
             ("token_id", &token_id),
         ]))
         .await;
-    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     let r = app.send(root.server_fn::<app::api::Logout>(&[("csrf", "forged")])).await;
-    assert_eq!(status(r).0, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     // The last instance admin stays one.
     let r = app
         .send(root.server_fn::<app::api::SetUserAdmin>(&[
@@ -582,9 +581,8 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
             ("admin", "false"),
         ]))
         .await;
-    let (code, text) = status(r);
-    assert_eq!(code, StatusCode::BAD_REQUEST, "{text}");
-    assert!(text.contains("at least one instance admin"), "{text}");
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(r.text().contains("at least one instance admin"), "{}", r.text());
     assert_eq!(counts(&app).await, before, "refused calls change nothing");
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await, 3);
 
@@ -597,7 +595,7 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
             ("token_id", &token_id),
         ]))
         .await;
-    assert_eq!(status(r).0, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let r = app
         .send(root.server_fn::<app::api::SetUserDisabled>(&[
             ("csrf", &root.csrf),
@@ -605,7 +603,7 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
             ("disabled", "true"),
         ]))
         .await;
-    assert_eq!(status(r).0, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     app.send(member.post("/api/v1/projects/web/runs", run_body("late"), true)).await.assert_error(
         StatusCode::UNAUTHORIZED,
         "unauthorized",
