@@ -22,8 +22,40 @@ use std::io::Read;
 pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut Sink<'_>) -> Result<(), ParseError> {
     sink.merge_repeats = true;
     sink.declared_total = x.attr(b"tests").and_then(|t| t.trim().parse::<i64>().ok());
+    if empty {
+        return Ok(());
+    }
     let mut path = Path::default();
-    if x.name() == b"testsuite" { suite(x, empty, &mut path, sink) } else { suite_children(x, empty, &mut path, sink) }
+    // The containers open around the reader, innermost last: an explicit
+    // stack rather than recursion, so depth costs heap, not thread stack
+    // (and the reader bounds it at `MAX_DEPTH`). Each entry says whether
+    // the container added a name to the path.
+    let mut open: Vec<bool> = Vec::with_capacity(8);
+    open.push(x.name() == b"testsuite" && path.enter(x.attr(b"name")));
+    while !open.is_empty() {
+        match x.next()? {
+            Node::Open { empty } => match x.name() {
+                // An empty <testsuite/> holds no cases: nothing to enter.
+                b"testsuite" if !empty => {
+                    let pushed = path.enter(x.attr(b"name"));
+                    open.push(pushed);
+                }
+                b"testcase" => {
+                    let case = test_case(x, empty, &path.joined)?;
+                    sink.case(case)?;
+                }
+                _ => x.skip(empty)?,
+            },
+            Node::Close => {
+                if open.pop() == Some(true) {
+                    path.leave();
+                }
+            }
+            Node::Text => {}
+            Node::Eof => return Err(x.error("unexpected end of file inside <testsuite>")),
+        }
+    }
+    Ok(())
 }
 
 /// The enclosing suite names, kept joined as well: every case needs it.
@@ -33,53 +65,21 @@ struct Path {
     joined: String,
 }
 
-/// The element just opened is a `<testsuite>`.
-fn suite<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    path: &mut Path,
-    sink: &mut Sink<'_>,
-) -> Result<(), ParseError> {
-    let name = x.attr(b"name").map(str::trim).filter(|n| !n.is_empty());
-    let pushed = name.is_some();
-    if let Some(n) = name {
-        path.lens.push(path.joined.len());
-        if !path.joined.is_empty() {
-            path.joined.push_str(SUITE_SEPARATOR);
+impl Path {
+    /// Adds a suite's name, if it has one; true if something was added.
+    fn enter(&mut self, name: Option<&str>) -> bool {
+        let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) else { return false };
+        self.lens.push(self.joined.len());
+        if !self.joined.is_empty() {
+            self.joined.push_str(SUITE_SEPARATOR);
         }
-        path.joined.push_str(n);
+        self.joined.push_str(n);
+        true
     }
-    let res = suite_children(x, empty, path, sink);
-    if pushed {
-        let len = path.lens.pop().unwrap_or(0);
-        path.joined.truncate(len);
-    }
-    res
-}
 
-fn suite_children<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    path: &mut Path,
-    sink: &mut Sink<'_>,
-) -> Result<(), ParseError> {
-    if empty {
-        return Ok(());
-    }
-    loop {
-        match x.next()? {
-            Node::Open { empty } => match x.name() {
-                b"testsuite" => suite(x, empty, path, sink)?,
-                b"testcase" => {
-                    let case = test_case(x, empty, &path.joined)?;
-                    sink.case(case)?;
-                }
-                _ => x.skip(empty)?,
-            },
-            Node::Close => return Ok(()),
-            Node::Text => {}
-            Node::Eof => return Err(x.error("unexpected end of file inside <testsuite>")),
-        }
+    fn leave(&mut self) {
+        let len = self.lens.pop().unwrap_or(0);
+        self.joined.truncate(len);
     }
 }
 

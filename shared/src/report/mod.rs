@@ -40,6 +40,12 @@ use std::str::FromStr;
 
 pub use detect::sniff_non_xml;
 
+/// How deeply elements may nest in a report. Real reports nest a few
+/// levels (suites of suites of cases, a dozen at most); past this a file is
+/// refused with the line where it happens, so no input can make a parser,
+/// or anything walking its output, use unbounded stack or memory.
+pub const MAX_DEPTH: usize = 256;
+
 /// The report formats Assay reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -107,6 +113,13 @@ impl FromStr for FormatChoice {
                 value: s.to_owned(),
                 expected: "auto, junit, trx, nunit, xunit",
             })
+    }
+}
+
+impl TryFrom<String> for ReportFormat {
+    type Error = crate::status::UnknownValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 
@@ -498,5 +511,90 @@ mod tests {
         assert_eq!("TRX".parse::<FormatChoice>(), Ok(FormatChoice::Exactly(ReportFormat::Trx)));
         let err = "tap".parse::<FormatChoice>().unwrap_err();
         assert!(err.to_string().contains("'tap'"));
+    }
+}
+
+/// Nesting is bounded in every format, at the line where it goes too deep,
+/// and the nesting that real reports use still parses.
+#[cfg(test)]
+mod depth {
+    use super::*;
+
+    fn nested(open: &str, close: &str, levels: usize, inner: &str, root: (&str, &str)) -> String {
+        let mut s = String::from(root.0);
+        for _ in 0..levels {
+            s.push_str(open);
+            s.push('\n');
+        }
+        s.push_str(inner);
+        for _ in 0..levels {
+            s.push_str(close);
+        }
+        s.push_str(root.1);
+        s
+    }
+
+    fn refused_at_the_limit(xml: &str) {
+        let err = parse_bytes(xml.as_bytes(), FormatChoice::Auto).unwrap_err();
+        assert!(err.message.contains("nested more than 256 levels"), "{err}");
+        // One line per level: the element past the limit is on line 257.
+        assert_eq!(err.line, Some(MAX_DEPTH as u64 + 1), "{err}");
+    }
+
+    #[test]
+    fn a_hundred_thousand_nested_junit_suites_are_refused_at_the_limit() {
+        let xml = nested("<testsuite name=\"s\">", "</testsuite>", 100_000, "<testcase name=\"t\"/>", ("", ""));
+        refused_at_the_limit(&xml);
+    }
+
+    #[test]
+    fn deep_but_allowed_junit_nesting_parses_with_its_path() {
+        let xml = nested("<testsuite name=\"s\">", "</testsuite>", MAX_DEPTH - 1, "<testcase name=\"t\"/>", ("", ""));
+        let report = parse_bytes(xml.as_bytes(), FormatChoice::Auto).unwrap();
+        assert_eq!(report.outcome.counts.total, 1);
+        assert_eq!(report.cases[0].suite.matches("s").count(), MAX_DEPTH - 1);
+    }
+
+    #[test]
+    fn nunit_trx_and_unknown_elements_are_bounded_too() {
+        let nunit = nested(
+            "<test-suite type=\"TestSuite\" name=\"s\">",
+            "</test-suite>",
+            100_000,
+            "",
+            ("<test-run>", "</test-run>"),
+        );
+        let err = parse_bytes(nunit.as_bytes(), FormatChoice::Auto).unwrap_err();
+        assert!(err.message.contains("nested more than 256 levels"), "{err}");
+        let trx = nested(
+            "<UnitTestResult testId=\"1\" outcome=\"Passed\"><InnerResults>",
+            "</InnerResults></UnitTestResult>",
+            100_000,
+            "",
+            ("<TestRun><Results>", "</Results></TestRun>"),
+        );
+        let err = parse_bytes(trx.as_bytes(), FormatChoice::Auto).unwrap_err();
+        assert!(err.message.contains("nested more than 256 levels"), "{err}");
+        // Skipped content is walked by the same reader, and bounded alike.
+        let junk = nested("<x>", "</x>", 100_000, "", ("<testsuites>\n", "</testsuites>"));
+        refused_at_the_limit(&junk);
+    }
+
+    #[test]
+    fn trx_inner_results_count_their_rows() {
+        let trx = "<TestRun><Results>\
+            <UnitTestResult testId=\"a\" testName=\"outer\" outcome=\"Failed\"><InnerResults>\
+              <UnitTestResult testId=\"a\" testName=\"row 1\" outcome=\"Passed\"/>\
+              <UnitTestResult testId=\"a\" testName=\"row 2\" outcome=\"Failed\"><InnerResults>\
+                <UnitTestResult testId=\"a\" testName=\"row 2.1\" outcome=\"Failed\"/>\
+              </InnerResults></UnitTestResult>\
+            </InnerResults></UnitTestResult>\
+            <UnitTestResult testId=\"b\" testName=\"plain\" outcome=\"Passed\"><Output><StdOut>hi</StdOut></Output></UnitTestResult>\
+            </Results></TestRun>";
+        let report = parse_bytes(trx.as_bytes(), FormatChoice::Auto).unwrap();
+        let names: Vec<&str> = report.cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["row 1", "row 2.1", "plain"]);
+        assert_eq!(report.cases[2].stdout.as_deref(), Some("hi"));
+        assert_eq!((report.outcome.counts.total, report.outcome.counts.failed), (3, 1));
     }
 }

@@ -19,60 +19,51 @@ pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut S
     if x.name() == b"test-run" {
         sink.declared_total = x.attr(b"total").and_then(|t| t.trim().parse().ok());
     }
-    if x.name() == b"test-suite" {
-        let mut assembly = None;
-        return suite(x, empty, &mut assembly, sink);
-    }
-    children(x, empty, &mut None, sink)
-}
-
-/// Walks the children of a container element (test-run, test-results,
-/// test-suite, results).
-fn children<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    assembly: &mut Option<String>,
-    sink: &mut Sink<'_>,
-) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
-    loop {
+    // The containers (test-run, test-results, test-suite, results) open
+    // around the reader, as an explicit stack rather than recursion. Each
+    // entry says whether that container named the assembly.
+    let mut assembly: Option<String> = None;
+    let mut open: Vec<bool> = Vec::with_capacity(8);
+    open.push(x.name() == b"test-suite" && enter_suite(x, &mut assembly));
+    while !open.is_empty() {
         match x.next()? {
             Node::Open { empty } => match x.name() {
-                b"test-suite" => suite(x, empty, assembly, sink)?,
-                b"results" => children(x, empty, assembly, sink)?,
+                b"test-suite" if !empty => {
+                    let named = enter_suite(x, &mut assembly);
+                    open.push(named);
+                }
+                b"results" if !empty => open.push(false),
                 b"test-case" => {
                     let case = test_case(x, empty, assembly.as_deref().unwrap_or_default())?;
                     sink.case(case)?;
                 }
                 _ => x.skip(empty)?,
             },
-            Node::Close => return Ok(()),
+            Node::Close => {
+                if open.pop() == Some(true) {
+                    assembly = None;
+                }
+            }
             Node::Text => {}
             Node::Eof => return Err(x.error("unexpected end of file")),
         }
     }
+    Ok(())
 }
 
-fn suite<R: Read>(
-    x: &mut Xml<XmlInput<R>>,
-    empty: bool,
-    assembly: &mut Option<String>,
-    sink: &mut Sink<'_>,
-) -> Result<(), ParseError> {
-    // The outermost suite (type="Assembly", or the first one in NUnit 2.2)
-    // names the test assembly: that is the suite a user recognises.
-    let set_here = assembly.is_none();
-    if set_here {
-        let name = x.attr_owned(b"name").unwrap_or_default();
-        *assembly = Some(super::trx::file_stem(&name));
+/// The outermost suite (type="Assembly", or the first one in NUnit 2.2)
+/// names the test assembly: that is the suite a user recognises. True if
+/// this suite is that one.
+fn enter_suite<R: Read>(x: &Xml<XmlInput<R>>, assembly: &mut Option<String>) -> bool {
+    if assembly.is_some() {
+        return false;
     }
-    let res = children(x, empty, assembly, sink);
-    if set_here {
-        *assembly = None;
-    }
-    res
+    let name = x.attr_owned(b"name").unwrap_or_default();
+    *assembly = Some(super::trx::file_stem(&name));
+    true
 }
 
 fn test_case<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, assembly: &str) -> Result<TestCase, ParseError> {

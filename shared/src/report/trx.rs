@@ -60,23 +60,72 @@ pub(crate) fn parse<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, sink: &mut S
     Ok(())
 }
 
+/// Reads a `<Results>` list. Data-driven results nest (a result's
+/// `<InnerResults>` is a list of results, which may have their own): the
+/// nesting is walked with an explicit stack rather than recursion, so its
+/// depth costs heap, not thread stack (the reader bounds it at
+/// `MAX_DEPTH`).
 fn result_list<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Pending>) -> Result<(), ParseError> {
     if empty {
         return Ok(());
     }
+    enum Open {
+        /// `<Results>` or `<InnerResults>`, with the results read in it.
+        List(Vec<Pending>),
+        /// A test result, with the rows of its `<InnerResults>`.
+        Result { pending: Box<Pending>, inner: Vec<Pending> },
+    }
+    let mut stack = vec![Open::List(Vec::new())];
     loop {
-        match x.next()? {
+        let node = x.next()?;
+        let top = stack.last_mut().expect("the outermost list is popped last");
+        match (top, node) {
             // UnitTestResult, and the rarer WebTestResult, GenericTestResult…
-            Node::Open { empty } if x.name().ends_with(b"TestResult") => result(x, empty, out)?,
-            Node::Open { empty } => x.skip(empty)?,
-            Node::Close => return Ok(()),
-            Node::Text => {}
-            Node::Eof => return Err(x.error("unexpected end of file inside <Results>")),
+            (Open::List(items), Node::Open { empty }) if x.name().ends_with(b"TestResult") => {
+                let pending = result_head(x);
+                if empty {
+                    items.push(pending);
+                } else {
+                    stack.push(Open::Result { pending: Box::new(pending), inner: Vec::new() });
+                }
+            }
+            (Open::Result { pending, .. }, Node::Open { empty }) if x.name() == b"Output" => {
+                output(x, empty, &mut pending.case)?;
+            }
+            (Open::Result { .. }, Node::Open { empty: false }) if x.name() == b"InnerResults" => {
+                stack.push(Open::List(Vec::new()));
+            }
+            (_, Node::Open { empty }) => x.skip(empty)?,
+            (_, Node::Text) => {}
+            (Open::List(_), Node::Close) => {
+                let Some(Open::List(items)) = stack.pop() else { unreachable!("the top is a list") };
+                match stack.last_mut() {
+                    Some(Open::Result { inner, .. }) => inner.extend(items),
+                    Some(Open::List(_)) => unreachable!("a list opens only inside a result"),
+                    None => {
+                        out.extend(items);
+                        return Ok(());
+                    }
+                }
+            }
+            (Open::Result { .. }, Node::Close) => {
+                let Some(Open::Result { pending, inner }) = stack.pop() else { unreachable!("the top is a result") };
+                let Some(Open::List(items)) = stack.last_mut() else { unreachable!("a result opens only in a list") };
+                // Data-driven tests count their rows, not the parent.
+                if inner.is_empty() {
+                    items.push(*pending);
+                } else {
+                    items.extend(inner);
+                }
+            }
+            (Open::List(_), Node::Eof) => return Err(x.error("unexpected end of file inside <Results>")),
+            (Open::Result { .. }, Node::Eof) => return Err(x.error("unexpected end of file inside a test result")),
         }
     }
 }
 
-fn result<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Pending>) -> Result<(), ParseError> {
+/// A test result from its element's attributes.
+fn result_head<R: Read>(x: &Xml<XmlInput<R>>) -> Pending {
     let test_id = x.attr_owned(b"testId").unwrap_or_default();
     let outcome = x.attr_owned(b"outcome").unwrap_or_default();
     let mut case = TestCase {
@@ -88,27 +137,7 @@ fn result<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, out: &mut Vec<Pending>
     if let Some(computer) = x.attr_owned(b"computerName") {
         case.properties.push(crate::model::Property { name: "computerName".into(), value: computer });
     }
-    let mut inner = Vec::new();
-    if !empty {
-        loop {
-            match x.next()? {
-                Node::Open { empty } => match x.name() {
-                    b"Output" => output(x, empty, &mut case)?,
-                    b"InnerResults" => result_list(x, empty, &mut inner)?,
-                    _ => x.skip(empty)?,
-                },
-                Node::Close => break,
-                Node::Text => {}
-                Node::Eof => return Err(x.error("unexpected end of file inside a test result")),
-            }
-        }
-    }
-    if inner.is_empty() {
-        out.push(Pending { test_id, case });
-    } else {
-        out.extend(inner);
-    }
-    Ok(())
+    Pending { test_id, case }
 }
 
 fn output<R: Read>(x: &mut Xml<XmlInput<R>>, empty: bool, case: &mut TestCase) -> Result<(), ParseError> {

@@ -255,6 +255,16 @@ impl<R: Read> Xml<XmlInput<R>> {
             match event {
                 Event::Start(e) => {
                     let tag_len = e.len() as u64 + 2;
+                    if self.open_ends.len() >= super::MAX_DEPTH {
+                        let start = self.position().saturating_sub(tag_len);
+                        return Err(ParseError::at(
+                            start,
+                            format!(
+                                "elements are nested more than {} levels deep, past Assay's limit",
+                                super::MAX_DEPTH
+                            ),
+                        ));
+                    }
                     let res =
                         load_element(&e, &self.declared, &mut self.name, &mut self.attr_names, &mut self.attr_values);
                     self.attr_len = match res {
