@@ -13,6 +13,11 @@ mkdir -p "$data"
 # A project of its own for hostile names, so they do not change e2e's lists.
 "$bin" project create xss --name "Hostile names" --data-dir "$data" >/dev/null
 "$bin" token create xss --data-dir "$data" 2>/dev/null > .state/token-xss
+# Projects of their own for the artifact flow and the every-page sweep.
+for p in files formats; do
+    "$bin" project create "$p" --data-dir "$data" >/dev/null
+    "$bin" token create "$p" --data-dir "$data" 2>/dev/null > ".state/token-$p"
+done
 # An instance admin and a plain user, with known passwords.
 echo "admin-password-123" | "$bin" user create e2e-admin --admin --password-stdin --data-dir "$data" >/dev/null
 echo "viewer-password-123" | "$bin" user create viewer1 --password-stdin --data-dir "$data" >/dev/null

@@ -2,7 +2,8 @@
 # Installs what building Assay needs, skipping whatever is already there, so
 # a second run takes seconds. With --test it also installs what the test
 # suite needs: Chromium (Debian's package; Playwright's own download is not
-# used) and, when no PostgreSQL answers, a local PostgreSQL server.
+# used), moto's S3-compatible server (from PyPI) and, when no PostgreSQL
+# answers, a local PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,4 +58,9 @@ if $want_test; then
         apt_install chromium
     fi
     scripts/ensure-postgres.sh
+    # The S3-compatible server the object-store tests run against.
+    if ! moto_server --help >/dev/null 2>&1; then
+        say "installing moto[server] (an S3-compatible test server) from PyPI"
+        python3 -m pip install --quiet --disable-pip-version-check "moto[server]==5.2.1"
+    fi
 fi

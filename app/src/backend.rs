@@ -9,7 +9,8 @@ use shared::accounts::{
     Abilities, AuditEntry, CreatedToken, CreatedUser, InstanceSettings, ProjectSettings, Role, SessionView, UserView,
 };
 use shared::model::{
-    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery, TestResultRow,
+    Artifact, ArtifactLines, ArtifactSearch, JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage,
+    TestResultQuery, TestResultRow,
 };
 use std::sync::Arc;
 
@@ -56,6 +57,10 @@ pub trait Backend: Send + Sync + 'static {
         query: TestResultQuery,
     ) -> Result<Page<TestResultRow>, AppError>;
     async fn test(&self, c: &Caller, project: &str, run: i64, job: i64, id: i64) -> Result<TestPage, AppError>;
+    /// An artifact of this job (a 404 for another job's).
+    async fn artifact(&self, c: &Caller, project: &str, run: i64, job: i64, id: i64) -> Result<Artifact, AppError>;
+    async fn artifact_lines(&self, c: &Caller, id: i64, from: i64, count: i64) -> Result<ArtifactLines, AppError>;
+    async fn artifact_search(&self, c: &Caller, id: i64, q: &str, from: i64) -> Result<ArtifactSearch, AppError>;
 
     // Signing in and out.
     async fn login(
@@ -99,7 +104,16 @@ pub trait Backend: Send + Sync + 'static {
         name: &str,
         read_only: bool,
     ) -> Result<CreatedToken, AppError>;
-    async fn revoke_token(&self, c: &Caller, csrf: &str, project: &str, token_id: i64) -> Result<(), AppError>;
+    /// By id (a row of the table), else by what the user gave: the
+    /// secret, the prefix or the name.
+    async fn revoke_token(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        token_id: Option<i64>,
+        given: Option<&str>,
+    ) -> Result<(), AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

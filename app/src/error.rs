@@ -17,6 +17,19 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// The request clashes with what is stored (an archived project, a
+    /// name taken…): a 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// The request is larger than the server accepts: a 413.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// A file could not be read as what it claims to be: a 422.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The request's content type is not one the server takes: a 415.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("{0}")]
     Internal(String),
     /// The server function call itself failed (network, encoding…).
@@ -32,6 +45,10 @@ impl AppError {
             AppError::Unauthorized(_) => "Sign in needed",
             AppError::Forbidden(_) => "Not allowed",
             AppError::TooManyRequests(_) => "Too many attempts",
+            AppError::Conflict(_) => "Conflict",
+            AppError::PayloadTooLarge(_) => "Too large",
+            AppError::Unprocessable(_) => "Cannot be read",
+            AppError::UnsupportedMediaType(_) => "Unsupported type",
             AppError::Internal(_) | AppError::Call(_) => "Something went wrong",
         }
     }
@@ -48,6 +65,10 @@ impl AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) | AppError::Call(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -36,6 +36,18 @@ pub fn revision(r: &str) -> String {
     if r.len() > 12 && r.chars().all(|c| c.is_ascii_hexdigit()) { r[..10].to_owned() } else { r.to_owned() }
 }
 
+/// `512 B`, `3.4 KiB`, `12.0 MiB`, `1.5 GiB`.
+pub fn bytes(n: i64) -> String {
+    const KIB: f64 = 1024.0;
+    let b = n as f64;
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GiB", b / (KIB * KIB * KIB)),
+        n if n >= 1 << 20 => format!("{:.1} MiB", b / (KIB * KIB)),
+        n if n >= 1 << 10 => format!("{:.1} KiB", b / KIB),
+        n => format!("{n} B"),
+    }
+}
+
 /// The first line of a message, cut to `max` characters.
 pub fn first_line(text: &str, max: usize) -> String {
     let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
@@ -58,6 +70,14 @@ mod tests {
         assert_eq!(duration(12.4), "12.40 s");
         assert_eq!(duration(185.0), "3 min 05 s");
         assert_eq!(duration(3720.0), "1 h 02 min");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(3 * 1024 + 400), "3.4 KiB");
+        assert_eq!(bytes(12 << 20), "12.0 MiB");
+        assert_eq!(bytes(3 << 29), "1.5 GiB");
     }
 
     #[test]

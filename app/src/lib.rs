@@ -91,6 +91,11 @@ pub fn App() -> impl IntoView {
                         view=pages::test::TestPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/projects/:project/runs/:run/jobs/:job/artifacts/:artifact")
+                        view=pages::artifact::ArtifactPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

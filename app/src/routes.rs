@@ -17,6 +17,15 @@ pub fn test(slug: &str, run: i64, job: i64, test: i64) -> String {
     format!("{}/tests/{test}", self::job(slug, run, job))
 }
 
+pub fn artifact(slug: &str, run: i64, job: i64, artifact: i64) -> String {
+    format!("{}/artifacts/{artifact}", self::job(slug, run, job))
+}
+
+/// A line of a text artifact: the page that holds it, scrolled to it.
+pub fn artifact_line(slug: &str, run: i64, job: i64, artifact: i64, line: i64) -> String {
+    format!("{}?line={line}#L{line}", self::artifact(slug, run, job, artifact))
+}
+
 /// Percent-encodes a path segment or query value (everything but
 /// unreserved characters).
 pub fn encode(s: &str) -> String {

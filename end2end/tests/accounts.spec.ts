@@ -2,20 +2,8 @@ import { expect, test, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { hydrated, upload, watchConsole } from './helpers';
+import { ADMIN, VIEWER, hydrated, signIn, upload, watchConsole } from './helpers';
 import { seed } from './seed';
-
-const ADMIN = { user: 'e2e-admin', password: 'admin-password-123' };
-const VIEWER = { user: 'viewer1', password: 'viewer-password-123' };
-
-async function signIn(page: Page, who: { user: string; password: string }) {
-  await page.goto('/login');
-  await hydrated(page);
-  await page.getByLabel('Username').fill(who.user);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('header .who')).toHaveText(who.user);
-}
 
 async function signOut(page: Page) {
   await page.getByRole('button', { name: 'Sign out' }).click();

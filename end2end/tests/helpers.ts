@@ -39,17 +39,37 @@ export async function upload(
 
 /**
  * Collects console errors and page errors; call `check()` at the end of a
- * test. The browser's own notes about 4xx answers are left out: tests that
- * expect a refusal assert its status and message directly.
+ * test (or after each page of a sweep, with the page's URL; `check`
+ * starts a new collection). The browser's own notes about 4xx answers are
+ * left out: tests that expect a refusal assert its status and message
+ * directly.
  */
 export function watchConsole(page: Page) {
-  const errors: string[] = [];
+  let errors: string[] = [];
   page.on('console', (m) => {
     const expectedRefusal = /^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text());
     if (m.type() === 'error' && !expectedRefusal) errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
-  return { check: () => expect(errors, errors.join('\n')).toEqual([]) };
+  return {
+    check: (where?: string) => {
+      const seen = errors;
+      errors = [];
+      expect(seen, `${where ? `${where}: ` : ''}${seen.join('\n')}`).toEqual([]);
+    },
+  };
+}
+
+export const ADMIN = { user: 'e2e-admin', password: 'admin-password-123' };
+export const VIEWER = { user: 'viewer1', password: 'viewer-password-123' };
+
+export async function signIn(page: Page, who: { user: string; password: string }) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Username').fill(who.user);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('header .who')).toHaveText(who.user);
 }
 
 /** Clicks are lost before hydration; wait for it. */

@@ -35,6 +35,33 @@ pub struct ServeArgs {
     /// one the proxy added. Off: the socket peer, which a client cannot forge.
     #[arg(long, env = "ASSAY_TRUST_PROXY")]
     pub trust_proxy: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Where blobs live: shared by `serve` and `prune`.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Object store for artifacts and other blobs: file:///path, s3://bucket/prefix or
+    /// gs://bucket/prefix (credentials from the usual AWS_* / GOOGLE_* variables).
+    /// Unset: <data-dir>/blobs.
+    #[arg(long, env = "ASSAY_OBJECT_STORE")]
+    pub object_store: Option<String>,
+}
+
+impl StoreArgs {
+    /// The store named, or the data directory's.
+    pub fn open(&self, data_dir: &std::path::Path) -> Result<crate::blobs::Blobs, String> {
+        let blobs = match self.object_store.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => crate::blobs::Blobs::open(url),
+            None => crate::blobs::Blobs::local(&absolute(&data_dir.join("blobs"))),
+        };
+        blobs.map_err(|e| e.to_string())
+    }
+}
+
+fn absolute(p: &std::path::Path) -> std::path::PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Settings the running server needs.

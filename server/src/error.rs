@@ -4,6 +4,7 @@
 //! - bad input → 400 (`bad_request`) naming the field, 413
 //!   (`payload_too_large`) naming the limit, 415 (`unsupported_media_type`),
 //!   422 (`parse_error`) naming the file, line and column;
+//! - 416 (`range_not_satisfiable`) for a download range outside the file;
 //! - 429 (`too_many_requests`) after too many failed sign-ins;
 //! - 401 (`unauthorized`) without a valid token, 403 (`forbidden`) with a
 //!   token that may not do this;
@@ -16,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use shared::model::ErrorBody;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
@@ -34,6 +35,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     TooManyRequests(String),
+    #[error("the requested range is not within the {size} bytes of the file")]
+    RangeNotSatisfiable { size: u64 },
     #[error("{file}: {detail}")]
     Parse { file: String, detail: String, line: Option<u64>, column: Option<u64> },
     #[error("internal error: {0}")]
@@ -51,6 +54,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             ApiError::Parse { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,6 +70,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::TooManyRequests(_) => "too_many_requests",
+            ApiError::RangeNotSatisfiable { .. } => "range_not_satisfiable",
             ApiError::Parse { .. } => "parse_error",
             ApiError::Internal(_) => "internal",
         }
@@ -108,7 +113,13 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut res = (self.status(), axum::Json(self.body())).into_response();
+        if let ApiError::RangeNotSatisfiable { size } = self
+            && let Ok(v) = axum::http::HeaderValue::from_str(&format!("bytes */{size}"))
+        {
+            res.headers_mut().insert(axum::http::header::CONTENT_RANGE, v);
+        }
+        res
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -17,11 +18,13 @@ use state::AppState;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-/// The whole HTTP application: API, health check, UI.
+/// The whole HTTP application: API, health check, UI. Every request gets
+/// a slot for its caller, resolved once on first use by the API's
+/// extractors and the UI's server functions alike.
 pub fn app(state: AppState) -> Router {
-    let max_body = state.config.max_body_bytes;
-    api::routes(max_body)
+    api::routes()
         .merge(web::routes(&state))
+        .layer(axum::middleware::from_fn(service::access::slot))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

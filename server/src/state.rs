@@ -1,5 +1,6 @@
 //! What every request handler can reach.
 
+use crate::blobs::Blobs;
 use crate::config::Config;
 use crate::db::Db;
 use axum::extract::FromRef;
@@ -9,6 +10,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Where blobs (artifacts, images) live.
+    pub blobs: Blobs,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
 }

@@ -111,6 +111,32 @@ async fn a_bad_file_stores_nothing_from_the_request(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM test_results").await, 0);
 }
 
+/// 100,000 nested suites once overflowed a worker thread's stack and
+/// aborted the server, failing every upload in flight. Now the file is
+/// refused at the line where it passes the documented limit, while an
+/// upload beside it is stored and the server keeps answering.
+async fn deeply_nested_reports_are_refused_and_the_server_stays_up(app: TestApp) {
+    let token = app.project("web").await;
+    let job = app.run_and_job(&token, "web", "r1", None, "linux").await;
+    let url = format!("{job}/test-results");
+    let mut deep = String::new();
+    for _ in 0..100_000 {
+        deep.push_str("<testsuite name=\"s\">\n");
+    }
+    deep.push_str("<testcase name=\"t\"/>");
+    deep.push_str(&"</testsuite>".repeat(100_000));
+    let deep_files = [("deep.xml", deep.into_bytes())];
+    let good_files = [("jest.xml", read(JEST))];
+    let (refused, stored) =
+        tokio::join!(app.upload(&url, Some(&token), &deep_files), app.upload(&url, Some(&token), &good_files));
+    refused.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "parse_error", "deep.xml: line 257");
+    assert!(refused.text().contains("nested more than 256 levels"), "{}", refused.text());
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.text());
+    assert_eq!(app.count("SELECT COUNT(*) FROM uploads").await, 1);
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK, "{}", health.text());
+}
+
 async fn format_override_and_raw_body(app: TestApp) {
     let token = app.project("web").await;
     let job = app.run_and_job(&token, "web", "r1", None, "win").await;
@@ -237,7 +263,7 @@ async fn test_page_has_details_and_history_on_the_branch(app: TestApp) {
     app.get(&format!("{job}/test-results/abc")).await.assert_error(
         StatusCode::BAD_REQUEST,
         "bad_request",
-        "must be a number",
+        "id must be a number, got 'abc'",
     );
     // A result of another job is not reachable through this job.
     let (other_job, other_id) = &ids[0];
@@ -277,6 +303,7 @@ both_backends! {
     upload_counts_rolls_up_and_is_idempotent => upload_counts_rolls_up_and_is_idempotent;
     a_bad_file_stores_nothing_from_the_request => a_bad_file_stores_nothing_from_the_request;
     format_override_and_raw_body => format_override_and_raw_body;
+    deeply_nested_reports_are_refused_and_the_server_stays_up => deeply_nested_reports_are_refused_and_the_server_stays_up;
     body_limit_is_a_413 => body_limit_is_a_413;
     results_list_failed_first_with_filters_search_and_pages => results_list_failed_first_with_filters_search_and_pages;
     reruns_are_stored_once_with_their_failure => reruns_are_stored_once_with_their_failure;

@@ -61,6 +61,90 @@ async fn upload_creates_run_and_job_sends_every_file_and_completes_the_job() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_sends_artifacts_beside_reports_in_one_call() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let token = app.project("web").await;
+    let base = serve(&app).await;
+    let report = corpus("dorny-test-reporter/__tests__/fixtures/jest-junit.xml").display().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("build.log");
+    std::fs::write(&log, "step 1\nstep 2\n").unwrap();
+    let shot = dir.path().join("shot.png");
+    std::fs::write(&shot, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let pattern = format!("{}/*.png", dir.path().display());
+    let args = [
+        "upload",
+        "--server",
+        &base,
+        "--token",
+        &token,
+        "--project",
+        "web",
+        "--run",
+        "r",
+        "--job",
+        "j",
+        &report,
+        "--artifact",
+        log.to_str().unwrap(),
+        "--artifact",
+        &pattern,
+        "--artifact-test",
+        "Passing test",
+        "--artifact-expires",
+        "30d",
+    ];
+    run(cli(&args)).await.expect("upload succeeds");
+    let job = app.get("/api/v1/projects/web/runs/r/jobs/j").await.value();
+    assert_eq!(job["job"]["counts"]["total"], 6);
+    assert_eq!(job["job"]["artifact_count"], 2);
+    assert_eq!(job["job"]["state"], "completed");
+    let names: Vec<&str> = job["artifacts"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["build.log", "shot.png"]);
+    assert_eq!(job["artifacts"][1]["content_type"], "image/png");
+    assert_eq!(job["artifacts"][0]["tests"][0]["name"], "Test 1.Passing test");
+    assert!(job["artifacts"][0]["expires_at"].is_string());
+    // Artifacts alone are an upload too; a bad duration is refused before anything is sent.
+    run(cli(&[
+        "upload",
+        "--server",
+        &base,
+        "--token",
+        &token,
+        "--project",
+        "web",
+        "--run",
+        "r",
+        "--job",
+        "k",
+        "--artifact",
+        log.to_str().unwrap(),
+    ]))
+    .await
+    .expect("artifacts only");
+    let err = run(cli(&[
+        "upload",
+        "--server",
+        &base,
+        "--token",
+        &token,
+        "--project",
+        "web",
+        "--run",
+        "r",
+        "--job",
+        "k",
+        "--artifact",
+        log.to_str().unwrap(),
+        "--artifact-expires",
+        "soon",
+    ]))
+    .await
+    .unwrap_err();
+    assert!(err.contains("--artifact-expires"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upload_errors_are_clear_and_fail_the_command() {
     let app = TestApp::new(Backend::Sqlite).await;
     let token = app.project("web").await;
@@ -182,4 +266,22 @@ fn user_and_token_commands_of_the_binary() {
     let out = assay(data, &["token", "revoke", "web", &prefix], "");
     assert!(!out.status.success());
     assert!(text(&out).1.contains("no live token"), "{:?}", text(&out));
+
+    // A secret leaked in a CI log revokes its own token, never echoed back;
+    // so does a name, unless several live tokens share it.
+    let leaked = text(&assay(data, &["token", "create", "web", "--name", "nightly"], "")).0.trim().to_owned();
+    let out = assay(data, &["token", "revoke", "web", &leaked], "");
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(!text(&out).0.contains(&leaked), "the secret is not printed");
+    let (listing, _) = text(&assay(data, &["token", "list", "web"], ""));
+    let nightly = listing.lines().find(|l| l.contains("nightly")).unwrap_or_default();
+    assert!(nightly.contains("revoked"), "{listing}");
+    for _ in 0..2 {
+        assert!(assay(data, &["token", "create", "web", "--name", "twin"], "").status.success());
+    }
+    let out = assay(data, &["token", "revoke", "web", "twin"], "");
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("2 live tokens are named 'twin'"), "{:?}", text(&out));
+    assert!(assay(data, &["token", "create", "web", "--name", "solo"], "").status.success());
+    assert!(assay(data, &["token", "revoke", "web", "solo"], "").status.success());
 }

@@ -38,6 +38,13 @@ impl fmt::Display for Role {
     }
 }
 
+impl TryFrom<String> for Role {
+    type Error = crate::status::UnknownValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 impl FromStr for Role {
     type Err = crate::status::UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

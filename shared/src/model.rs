@@ -69,35 +69,194 @@ pub struct JobSummary {
     pub effective_result: JobResult,
     pub labels: Vec<String>,
     pub counts: Counts,
+    /// Files uploaded to the job, of every kind.
     pub upload_count: i64,
+    pub artifact_count: i64,
+    pub artifact_bytes: i64,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
-/// A job with the run it belongs to and the report files uploaded to it.
+/// A job with the run it belongs to, the files uploaded to it and its
+/// artifacts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct JobDetail {
     pub run: RunSummary,
     pub job: JobSummary,
     pub uploads: Vec<UploadSummary>,
+    pub artifacts: Vec<Artifact>,
 }
 
-/// One uploaded report file.
+/// What kind of file an upload is. Every kind goes through the same
+/// pipeline: dedupe by SHA-256 per job and kind, audit, roll-ups, one
+/// transaction per request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UploadKind {
+    /// A test report (JUnit XML, TRX, NUnit, xUnit.net).
+    TestReport,
+    /// Any file kept with a job: a log, a screenshot, a binary.
+    Artifact,
+}
+
+impl UploadKind {
+    pub const ALL: [UploadKind; 2] = [UploadKind::TestReport, UploadKind::Artifact];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadKind::TestReport => "test_report",
+            UploadKind::Artifact => "artifact",
+        }
+    }
+}
+
+impl std::fmt::Display for UploadKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for UploadKind {
+    type Err = crate::status::UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| crate::status::UnknownValue {
+            kind: "upload kind",
+            value: s.to_owned(),
+            expected: "test_report, artifact",
+        })
+    }
+}
+
+impl TryFrom<String> for UploadKind {
+    type Error = crate::status::UnknownValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+/// One uploaded file of a job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct UploadSummary {
     pub id: i64,
+    pub kind: UploadKind,
     pub filename: String,
-    pub format: ReportFormat,
+    /// For a test report, its format (`junit`, `trx`, `nunit`, `xunit`); for
+    /// an artifact, its content type.
+    pub format: String,
     pub sha256: String,
     pub size_bytes: i64,
-    pub counts: Counts,
+    /// What a test report held (absent for other kinds).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub counts: Option<Counts>,
     /// Problems found in the file that did not stop it from being stored
     /// (e.g. a header that disagrees with the test cases it holds).
     pub warnings: Vec<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A file kept with a job (a log, a screenshot, a core dump…), stored once
+/// per content in the object store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Artifact {
+    pub id: i64,
+    pub project: String,
+    pub run_id: i64,
+    pub job_id: i64,
+    pub upload_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// Text that the log viewer shows, a page of lines at a time.
+    pub text: bool,
+    /// Lines of a text artifact.
+    pub line_count: Option<i64>,
+    /// The job's test results this artifact belongs to.
+    pub tests: Vec<ArtifactTest>,
+    /// After this the artifact is deleted.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// Where to download it.
+    pub download_url: String,
+}
+
+/// A test result an artifact is linked to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArtifactTest {
+    pub result_id: i64,
+    pub name: String,
+}
+
+/// Per-file options of an artifact upload, given in the multipart field
+/// `meta` as a JSON object keyed by file name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactOptions {
+    /// The content type, when the part's own is missing or generic.
+    pub content_type: Option<String>,
+    /// Test results of the job to link it to: a test's name, `class.name`,
+    /// `class::name`, or its full `suite::class::name`.
+    #[serde(default)]
+    pub tests: Vec<String>,
+    /// When to delete it (RFC 3339, in the future).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// One file of an artifact upload, and what is stored for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UploadedArtifact {
+    pub upload_id: i64,
+    pub filename: String,
+    /// The same file (same SHA-256) was already stored for this job;
+    /// nothing new was stored and this is the artifact stored then.
+    pub duplicate: bool,
+    pub artifact: Artifact,
+}
+
+/// Answer to an artifact upload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArtifactUploadSummary {
+    pub files: Vec<UploadedArtifact>,
+}
+
+/// A page of a text artifact's lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArtifactLines {
+    /// The number of the first line in `lines` (1-based).
+    pub first_line: i64,
+    pub lines: Vec<String>,
+    /// Lines in the whole artifact.
+    pub line_count: i64,
+    /// Some line was longer than a page can hold, and was cut.
+    pub cut: bool,
+}
+
+/// Lines of a text artifact matching a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArtifactSearch {
+    pub query: String,
+    pub matches: Vec<LineMatch>,
+    /// Where to go on searching (`from=`), when this answer stopped early.
+    pub next_from: Option<i64>,
+}
+
+/// One matching line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LineMatch {
+    pub line: i64,
+    pub text: String,
 }
 
 /// One test result, as listed in a job's test table.
@@ -169,6 +328,8 @@ pub struct TestPage {
     pub result: TestResultDetail,
     /// This test in the project's previous runs on the same branch, newest first.
     pub history: Vec<TestHistoryEntry>,
+    /// The job's artifacts linked to this result.
+    pub artifacts: Vec<Artifact>,
 }
 
 /// One page of a longer list.

@@ -61,6 +61,18 @@ pub struct UnknownValue {
     pub expected: &'static str,
 }
 
+/// The code stored in `test_results.status`; an unknown code is an error.
+impl TryFrom<i16> for TestStatus {
+    type Error = UnknownValue;
+    fn try_from(code: i16) -> Result<Self, UnknownValue> {
+        Self::from_code(code).ok_or_else(|| UnknownValue {
+            kind: "test status code",
+            value: code.to_string(),
+            expected: "0, 1, 2, 3",
+        })
+    }
+}
+
 impl FromStr for TestStatus {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -94,6 +106,15 @@ macro_rules! word_enum {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        /// For values read back from storage: a word that is not ours is an
+        /// error, never a silent default.
+        impl TryFrom<String> for $name {
+            type Error = UnknownValue;
+            fn try_from(s: String) -> Result<Self, UnknownValue> {
+                s.parse()
             }
         }
 

@@ -4,6 +4,8 @@
 //! it arrives the same way from a hydrated page and from a plain HTML form.
 
 mod archive_project;
+mod artifact;
+mod artifact_lines;
 mod audit;
 mod change_password;
 mod create_project;
@@ -20,6 +22,7 @@ mod revoke_token;
 mod run;
 mod runs;
 mod save_settings;
+mod search_artifact;
 mod session;
 mod set_member;
 mod set_user_admin;
@@ -30,6 +33,8 @@ mod test_results;
 mod users;
 
 pub use archive_project::ArchiveProject;
+pub use artifact::get_artifact;
+pub use artifact_lines::get_artifact_lines;
 pub use audit::{ListAudit, list_audit};
 pub use change_password::ChangePassword;
 pub use create_project::CreateProject;
@@ -46,6 +51,7 @@ pub use revoke_token::RevokeToken;
 pub use run::get_run;
 pub use runs::{RunsView, list_runs};
 pub use save_settings::SaveSettings;
+pub use search_artifact::search_artifact;
 pub use session::{get_session, take_flash};
 pub use set_member::SetMember;
 pub use set_user_admin::SetUserAdmin;

@@ -1,5 +1,6 @@
 //! Pieces shared by the pages.
 
+pub mod artifacts;
 pub mod audit;
 pub mod counts;
 pub mod error_view;

@@ -1,5 +1,6 @@
 use super::{id_param, page_param, path_param, query_param};
 use crate::api::{get_job, list_test_results};
+use crate::components::artifacts::ArtifactTable;
 use crate::components::counts::{CountsBar, CountsFigures};
 use crate::components::error_view::ErrorView;
 use crate::components::layout::Breadcrumbs;
@@ -10,7 +11,8 @@ use crate::{format, routes};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use shared::model::{JobDetail, Page, TestResultRow, UploadSummary};
+use shared::model::{Artifact, JobDetail, Page, TestResultRow, UploadKind, UploadSummary};
+use shared::report::ReportFormat;
 
 /// The table's filter, as in the URL.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +67,15 @@ pub fn JobPage() -> impl IntoView {
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <JobHeader detail=d.clone()/> <Uploads uploads=d.uploads/> }.into_any(),
+                    Ok(d) => {
+                        let run = d.run.id;
+                        view! {
+                            <JobHeader detail=d.clone()/>
+                            <Artifacts artifacts=d.artifacts run=run/>
+                            <Uploads uploads=d.uploads/>
+                        }
+                        .into_any()
+                    }
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                 }
             })}
@@ -120,20 +130,38 @@ fn JobHeader(detail: JobDetail) -> impl IntoView {
 }
 
 #[component]
+fn Artifacts(artifacts: Vec<Artifact>, run: i64) -> impl IntoView {
+    if artifacts.is_empty() {
+        return ().into_any();
+    }
+    let total: i64 = artifacts.iter().map(|a| a.size_bytes).sum();
+    let heading = format!("Artifacts ({}, {})", artifacts.len(), format::bytes(total));
+    view! {
+        <section class="artifacts">
+            <h2>{heading}</h2>
+            <ArtifactTable artifacts=artifacts run=run show_tests=true/>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
 fn Uploads(uploads: Vec<UploadSummary>) -> impl IntoView {
-    if uploads.is_empty() {
+    let reports: Vec<UploadSummary> = uploads.into_iter().filter(|u| u.kind == UploadKind::TestReport).collect();
+    if reports.is_empty() {
         return view! { <p class="empty">"No test reports uploaded to this job yet."</p> }.into_any();
     }
-    let rows = uploads
+    let rows = reports
         .into_iter()
         .map(|u| {
             let warnings = u.warnings.clone();
+            let label = u.format.parse::<ReportFormat>().map(|f| f.label()).unwrap_or("report");
             view! {
                 <tr>
                     <td>{u.filename.clone()}</td>
-                    <td>{u.format.label()}</td>
-                    <td><CountsFigures counts=u.counts/></td>
-                    <td class="num">{size(u.size_bytes)}</td>
+                    <td>{label}</td>
+                    <td>{u.counts.map(|c| view! { <CountsFigures counts=c/> })}</td>
+                    <td class="num">{format::bytes(u.size_bytes)}</td>
                     <td>
                         {warnings.into_iter().map(|w| view! { <div class="warning">"⚠ " {w}</div> }).collect_view()}
                     </td>
@@ -151,14 +179,6 @@ fn Uploads(uploads: Vec<UploadSummary>) -> impl IntoView {
         </details>
     }
     .into_any()
-}
-
-fn size(bytes: i64) -> String {
-    match bytes {
-        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
-        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{b} B"),
-    }
 }
 
 #[component]

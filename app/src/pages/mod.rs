@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod artifact;
 pub mod job;
 pub mod login;
 pub mod not_found;

@@ -145,7 +145,18 @@ fn Settings(settings: ProjectSettings, actions: Actions) -> impl IntoView {
         <h2>"API tokens"</h2>
         <p class="muted small">"For CI: a write token uploads results; a read-only token reads them."</p>
         <TokenTable tokens=tokens actions=actions field=field/>
+        <ActionForm action=actions.revoke_token attr:class="revoke-by-name">
+            <CsrfField/>
+            {field()}
+            <label>
+                "Revoke a token by its secret, prefix or name "
+                <input name="token" required maxlength="255" autocomplete="off" spellcheck="false"
+                    placeholder="assay_… (e.g. as leaked in a CI log)"/>
+            </label>
+            <button type="submit">"Revoke"</button>
+        </ActionForm>
         <FormError action=actions.revoke_token/>
+        <Saved action=actions.revoke_token text="Token revoked."/>
         <ActionForm action=actions.create_token>
             <CsrfField/>
             {field()}

@@ -1,5 +1,6 @@
 use super::{id_param, path_param};
 use crate::api::get_test;
+use crate::components::artifacts::ArtifactTable;
 use crate::components::error_view::ErrorView;
 use crate::components::layout::Breadcrumbs;
 use crate::components::status::TestStatusBadge;
@@ -39,7 +40,7 @@ pub fn TestPage() -> impl IntoView {
 
 #[component]
 fn Test(page: TestPage) -> impl IntoView {
-    let TestPage { run, job, result, history } = page;
+    let TestPage { run, job, result, history, artifacts } = page;
     let r = result.row.clone();
     let title = if r.name.is_empty() { "(unnamed test)".to_owned() } else { r.name.clone() };
     let location = match (&result.file, result.line) {
@@ -62,7 +63,7 @@ fn Test(page: TestPage) -> impl IntoView {
             .iter()
             .map(|p| view! { <tr><th scope="row">{p.name.clone()}</th><td>{p.value.clone()}</td></tr> })
             .collect_view();
-        view! { <h2>"Properties"</h2><table class="props">{rows}</table> }
+        view! { <h2>"Properties"</h2><table class="props"><tbody>{rows}</tbody></table> }
     });
     view! {
         <Title text=format!("{title} · {}", run.name)/>
@@ -97,6 +98,12 @@ fn Test(page: TestPage) -> impl IntoView {
             <details open=bad><summary>"Standard error"</summary><pre data-field="stderr">{o}</pre></details>
         })}
         {properties}
+        {(!artifacts.is_empty()).then(|| view! {
+            <section class="artifacts">
+                <h2>"Artifacts"</h2>
+                <ArtifactTable artifacts=artifacts run=run.id/>
+            </section>
+        })}
         <History history=history current=result.row.id project=run.project.clone() branch=run.branch.clone()/>
     }
 }

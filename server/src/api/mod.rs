@@ -1,9 +1,15 @@
 //! The REST API, version 1: plain axum routes for machines (CI uploads,
 //! scripts), described by an OpenAPI document at `/api/openapi.json` and
 //! browsable at `/api/docs`.
+//!
+//! Every route is declared once, below: `routes!` takes the handler and
+//! its `#[utoipa::path]` (method, path, parameters, answers) together, so
+//! the router and the document cannot drift apart.
 
+mod artifacts;
 pub mod extract;
 mod jobs;
+pub mod paths;
 mod projects;
 mod results;
 mod runs;
@@ -11,25 +17,22 @@ mod runs;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Assay API", version = "1", description = "Upload test results from CI and read them back."),
-    paths(
-        projects::list, projects::get,
-        runs::create, runs::list, runs::get,
-        jobs::create, jobs::update, jobs::get,
-        results::upload, results::list, results::summary, results::get,
-    ),
+    info(title = "Assay API", version = "1", description = "Upload test results and artifacts from CI and read them back."),
     modifiers(&TokenAuth),
     tags(
         (name = "projects"), (name = "runs"), (name = "jobs"),
         (name = "test results", description = "JUnit XML, TRX, NUnit and xUnit.net reports"),
+        (name = "artifacts", description = "Logs, screenshots and any other file kept with a job"),
     )
 )]
 pub struct ApiDoc;
@@ -46,27 +49,33 @@ impl utoipa::Modify for TokenAuth {
     }
 }
 
-pub fn routes(max_body_bytes: u64) -> Router<AppState> {
-    let v1 = Router::new()
-        .route("/projects", get(projects::list))
-        .route("/projects/{project}", get(projects::get))
-        .route("/projects/{project}/runs", get(runs::list).post(runs::create))
-        .route("/projects/{project}/runs/{run}", get(runs::get))
-        .route("/projects/{project}/runs/{run}/jobs", axum::routing::post(jobs::create))
-        .route("/projects/{project}/runs/{run}/jobs/{job}", get(jobs::get).patch(jobs::update))
-        .route(
-            "/projects/{project}/runs/{run}/jobs/{job}/test-results",
-            get(results::list)
-                .post(results::upload)
-                .layer(DefaultBodyLimit::max(usize::try_from(max_body_bytes).unwrap_or(usize::MAX))),
-        )
-        .route("/projects/{project}/runs/{run}/jobs/{job}/test-results/summary", get(results::summary))
-        .route("/projects/{project}/runs/{run}/jobs/{job}/test-results/{id}", get(results::get))
-        .fallback(api_not_found);
-    Router::new()
-        .nest("/api/v1", v1)
-        .route("/api/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", ApiDoc::openapi()))
+/// The API's routes, and the OpenAPI document they describe.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(projects::list))
+        .routes(routes!(projects::get))
+        .routes(routes!(runs::list, runs::create))
+        .routes(routes!(runs::get))
+        .routes(routes!(jobs::create))
+        .routes(routes!(jobs::get, jobs::update))
+        .routes(routes!(results::upload, results::list))
+        .routes(routes!(results::summary))
+        .routes(routes!(results::get))
+        .routes(routes!(artifacts::upload, artifacts::list))
+        .routes(routes!(artifacts::get, artifacts::delete))
+        .routes(routes!(artifacts::download))
+        .routes(routes!(artifacts::lines))
+        .routes(routes!(artifacts::search));
+    let (v1, doc) =
+        OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.fallback(api_not_found)).split_for_parts();
+    (v1, doc)
+}
+
+pub fn routes() -> Router<AppState> {
+    let (api, doc) = router();
+    let served = doc.clone();
+    api.route("/api/openapi.json", get(move || async move { axum::Json(served.clone()) }))
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc))
         .route("/healthz", get(healthz))
 }
 

@@ -1,16 +1,14 @@
 //! Test results of a job: upload and read.
 
-use super::extract::ApiQuery;
-use crate::db::ingest::Target;
+use super::extract::{ApiPath, ApiQuery, Reader, Writer};
+use super::paths::{JobPath, TestResultPath};
 use crate::error::{ApiError, ApiResult};
-use crate::ingest::{self, spool};
-use crate::service::access::Access;
+use crate::ingest::body::{self, Door};
+use crate::ingest::{self, test_reports::TestReports};
 use crate::service::{read, write};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use futures_util::StreamExt;
+use axum::extract::{Request, State};
 use serde::Deserialize;
 use shared::Counts;
 use shared::model::{ErrorBody, IngestSummary, Page, TestPage, TestResultQuery, TestResultRow};
@@ -25,6 +23,14 @@ pub struct UploadQuery {
     pub filename: Option<String>,
 }
 
+/// How report uploads arrive.
+pub const REPORTS: Door = Door {
+    option_fields: &[],
+    accepts_raw: body::xml_or_bytes,
+    raw_hint: "send report files as multipart/form-data (or one file as application/xml)",
+    default_name: "report.xml",
+};
+
 /// Uploads one or more report files to a job.
 ///
 /// Send files as `multipart/form-data` fields (any field name), or one
@@ -33,10 +39,8 @@ pub struct UploadQuery {
 /// stored again; its figures are returned with `duplicate: true`. If any
 /// file cannot be parsed, nothing from the request is stored and the
 /// answer names the file, line and column.
-#[utoipa::path(post, path = "/api/v1/projects/{project}/runs/{run}/jobs/{job}/test-results", tag = "test results",
-    params(("project" = String, Path, description = "project slug"),
-           ("run" = String, Path, description = "run name or id"),
-           ("job" = String, Path, description = "job key or id"), UploadQuery),
+#[utoipa::path(post, path = "/projects/{project}/runs/{run}/jobs/{job}/test-results", tag = "test results",
+    params(JobPath, UploadQuery),
     request_body(content_type = "multipart/form-data", description = "report files"),
     security(("token" = [])),
     responses(
@@ -47,126 +51,67 @@ pub struct UploadQuery {
         (status = 422, description = "a file is not a readable report", body = ErrorBody)))]
 pub async fn upload(
     State(s): State<AppState>,
-    Path((project, run, job)): Path<(String, String, String)>,
+    Writer(access): Writer,
+    ApiPath(path): ApiPath<JobPath>,
     ApiQuery(q): ApiQuery<UploadQuery>,
     request: Request,
 ) -> ApiResult<Json<IngestSummary>> {
-    let headers = request.headers().clone();
-    let access = Access::for_write(&s.db, &headers, None).await?;
-    let project = write::writable(&s.db, &access, &project).await?;
     let format: FormatChoice = q
         .format
         .as_deref()
         .unwrap_or("auto")
         .parse()
         .map_err(|e: shared::status::UnknownValue| ApiError::BadRequest(e.to_string()))?;
-    let run = read::run_row(&s.db, &project, &run).await?;
-    let job = read::job_row(&s.db, &run, &job).await?;
-    let target = Target { project_id: project.id, run_id: run.id, job_id: job.id };
-
-    let limit = s.config.max_body_bytes;
-    let mut budget = limit;
-    let dir = s.config.tmp_dir.clone();
-    let content_type =
-        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
-    let mut files = Vec::new();
-    if content_type.starts_with("multipart/form-data") {
-        let mut multipart = Multipart::from_request(request, &s)
-            .await
-            .map_err(|e| ApiError::BadRequest(format!("invalid multipart body: {}", e.body_text())))?;
-        let mut n = 0;
-        loop {
-            let field = match multipart.next_field().await {
-                Ok(Some(field)) => field,
-                Ok(None) => break,
-                Err(e) => return Err(multipart_error(e, limit)),
-            };
-            n += 1;
-            let filename = field
-                .file_name()
-                .map(str::to_owned)
-                .filter(|f| !f.trim().is_empty())
-                .unwrap_or_else(|| format!("{}-{n}.xml", field.name().unwrap_or("upload")));
-            let body = field.map(|chunk| chunk.map_err(|e| multipart_error(e, limit)));
-            files.push(spool::spool(filename, body, &dir, &mut budget, limit).await?);
-        }
-    } else if content_type.is_empty()
-        || content_type.contains("xml")
-        || content_type.starts_with("application/octet-stream")
-        || content_type.starts_with("text/plain")
-    {
-        let filename = q.filename.clone().unwrap_or_else(|| "report.xml".into());
-        let body = request
-            .into_body()
-            .into_data_stream()
-            .map(|chunk| chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}"))));
-        files.push(spool::spool(filename, body, &dir, &mut budget, limit).await?);
-    } else {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "send report files as multipart/form-data (or one file as application/xml), not {content_type}"
-        )));
-    }
-    // A large upload takes a while to arrive: the project may have been
-    // archived, or the caller's role taken away, in the meantime.
-    let access = Access::for_write(&s.db, &headers, None).await?;
-    write::writable(&s.db, &access, &project.slug).await?;
-    let label = format!("{} / {}", run.name, job.key);
-    Ok(Json(ingest::ingest(&s.db, &access.actor(), target, &label, files, format).await?))
+    let (project, place) =
+        write::upload_place(&s.db, &access, &path.project, (&path.run).into(), (&path.job).into()).await?;
+    let headers = request.headers().clone();
+    let received = body::receive(request, &s.config, &REPORTS, q.filename.as_deref()).await?;
+    let access = write::recheck_writer(&s.db, &headers, &project.slug).await?;
+    let out = ingest::ingest(&s.db, &access.actor(), &place, received.files, &TestReports { format }).await?;
+    Ok(Json(IngestSummary::from_files(out.into_iter().map(|o| o.answer_as_duplicate()).collect())))
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError, limit: u64) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge { limit }
-    } else {
-        ApiError::BadRequest(format!("invalid multipart body: {}", e.body_text()))
+impl ingest::Outcome<shared::model::IngestedFile> {
+    /// The file's figures, as this request saw it.
+    fn answer_as_duplicate(self) -> shared::model::IngestedFile {
+        shared::model::IngestedFile { filename: self.filename, duplicate: self.duplicate, ..self.answer }
     }
 }
 
 /// A job's test results: failed first by default, filtered and paginated.
-#[utoipa::path(get, path = "/api/v1/projects/{project}/runs/{run}/jobs/{job}/test-results", tag = "test results",
-    params(("project" = String, Path, description = "project slug"),
-           ("run" = String, Path, description = "run name or id"),
-           ("job" = String, Path, description = "job key or id"), TestResultQuery),
+#[utoipa::path(get, path = "/projects/{project}/runs/{run}/jobs/{job}/test-results", tag = "test results",
+    params(JobPath, TestResultQuery),
     responses((status = 200, body = Page<TestResultRow>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    Path((project, run, job)): Path<(String, String, String)>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<JobPath>,
     ApiQuery(q): ApiQuery<TestResultQuery>,
 ) -> ApiResult<Json<Page<TestResultRow>>> {
-    let access = Access::of(&s.db, &headers).await?;
-    Ok(Json(read::test_results(&s.db, &access, &project, &run, &job, &q).await?))
+    Ok(Json(read::test_results(&s.db, &access, &path.project, &path.run, &path.job, &q).await?))
 }
 
 /// A job's counts, as stored at ingest.
-#[utoipa::path(get, path = "/api/v1/projects/{project}/runs/{run}/jobs/{job}/test-results/summary", tag = "test results",
-    params(("project" = String, Path, description = "project slug"),
-           ("run" = String, Path, description = "run name or id"),
-           ("job" = String, Path, description = "job key or id")),
+#[utoipa::path(get, path = "/projects/{project}/runs/{run}/jobs/{job}/test-results/summary", tag = "test results",
+    params(JobPath),
     responses((status = 200, body = Counts), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn summary(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    Path((project, run, job)): Path<(String, String, String)>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<JobPath>,
 ) -> ApiResult<Json<Counts>> {
-    let access = Access::of(&s.db, &headers).await?;
-    Ok(Json(read::job_counts(&s.db, &access, &project, &run, &job).await?))
+    Ok(Json(read::job_counts(&s.db, &access, &path.project, &path.run, &path.job).await?))
 }
 
-/// One test result with its failure, output and history on the branch.
-#[utoipa::path(get, path = "/api/v1/projects/{project}/runs/{run}/jobs/{job}/test-results/{id}", tag = "test results",
-    params(("project" = String, Path, description = "project slug"),
-           ("run" = String, Path, description = "run name or id"),
-           ("job" = String, Path, description = "job key or id"),
-           ("id" = i64, Path, description = "test result id")),
-    responses((status = 200, body = TestPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// One test result with its failure, output, artifacts and history on the
+/// branch.
+#[utoipa::path(get, path = "/projects/{project}/runs/{run}/jobs/{job}/test-results/{id}", tag = "test results",
+    params(TestResultPath),
+    responses((status = 200, body = TestPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    Path((project, run, job, id)): Path<(String, String, String, String)>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<TestResultPath>,
 ) -> ApiResult<Json<TestPage>> {
-    let id: i64 =
-        id.parse().map_err(|_| ApiError::BadRequest(format!("test result id must be a number, got '{id}'")))?;
-    let access = Access::of(&s.db, &headers).await?;
-    Ok(Json(read::test_page(&s.db, &access, &project, &run, &job, id).await?))
+    Ok(Json(read::test_page(&s.db, &access, &path.project, &path.run, &path.job, path.id).await?))
 }

@@ -1,18 +1,17 @@
 //! Runs of a project.
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Reader, Writer};
+use super::paths::{ProjectPath, RunPath};
 use crate::error::ApiResult;
-use crate::service::access::Access;
 use crate::service::{read, write};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use shared::model::{CreateRun, ErrorBody, Page, RunDetail, RunQuery, RunSummary};
 
 /// Creates a run, or returns the existing run of that name (200).
-#[utoipa::path(post, path = "/api/v1/projects/{project}/runs", tag = "runs",
-    params(("project" = String, Path, description = "project slug")),
+#[utoipa::path(post, path = "/projects/{project}/runs", tag = "runs", params(ProjectPath),
     request_body = CreateRun,
     security(("token" = [])),
     responses(
@@ -22,40 +21,34 @@ use shared::model::{CreateRun, ErrorBody, Page, RunDetail, RunQuery, RunSummary}
         (status = 404, body = ErrorBody), (status = 409, description = "the run exists with another revision or branch", body = ErrorBody)))]
 pub async fn create(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    Path(project): Path<String>,
+    Writer(access): Writer,
+    ApiPath(path): ApiPath<ProjectPath>,
     ApiJson(req): ApiJson<CreateRun>,
 ) -> ApiResult<(StatusCode, Json<RunSummary>)> {
-    let access = Access::for_write(&s.db, &headers, None).await?;
-    let (project, row, created) = write::create_run(&s.db, &access, &project, &req).await?;
+    let (project, row, created) = write::create_run(&s.db, &access, &path.project, &req).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(row.into_json(&project.slug))))
 }
 
 /// A project's runs, newest first, with their rolled-up counts.
-#[utoipa::path(get, path = "/api/v1/projects/{project}/runs", tag = "runs",
-    params(("project" = String, Path, description = "project slug"), RunQuery),
+#[utoipa::path(get, path = "/projects/{project}/runs", tag = "runs", params(ProjectPath, RunQuery),
     responses((status = 200, body = Page<RunSummary>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    Path(project): Path<String>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<ProjectPath>,
     ApiQuery(q): ApiQuery<RunQuery>,
 ) -> ApiResult<Json<Page<RunSummary>>> {
-    let access = Access::of(&s.db, &headers).await?;
-    Ok(Json(read::runs(&s.db, &access, &project, &q).await?))
+    Ok(Json(read::runs(&s.db, &access, &path.project, &q).await?))
 }
 
 /// A run with its jobs and counts.
-#[utoipa::path(get, path = "/api/v1/projects/{project}/runs/{run}", tag = "runs",
-    params(("project" = String, Path, description = "project slug"),
-           ("run" = String, Path, description = "run name (URL-encoded) or numeric id")),
+#[utoipa::path(get, path = "/projects/{project}/runs/{run}", tag = "runs", params(RunPath),
     responses((status = 200, body = RunDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    Path((project, run)): Path<(String, String)>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<RunPath>,
 ) -> ApiResult<Json<RunDetail>> {
-    let access = Access::of(&s.db, &headers).await?;
-    Ok(Json(read::run(&s.db, &access, &project, &run).await?))
+    Ok(Json(read::run(&s.db, &access, &path.project, &path.run).await?))
 }

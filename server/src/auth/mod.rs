@@ -17,6 +17,9 @@ pub const SESSION_IDLE: Duration = Duration::days(14);
 /// the browser keeps it while the server does).
 pub const SESSION_LIFETIME: Duration = Duration::days(90);
 
+/// Who a request comes from, resolved once per request (see
+/// [`crate::api::extract::Reader`]) and handed to REST handlers and UI
+/// server functions alike.
 #[derive(Debug, Clone)]
 pub enum Principal {
     Anonymous {
@@ -27,7 +30,65 @@ pub enum Principal {
         user: UserRow,
         session_id: i64,
     },
-    Token(TokenRow),
+    /// A credential scoped to one project. API tokens today; the front
+    /// doors' Hawk credentials, HTTP Basic passwords and webhook secrets
+    /// take the same shape with their own [`CredentialKind`].
+    Credential(Credential),
+    /// A process acting as itself, not for a user: the command line on the
+    /// server (`project_id: None`, instance-wide), or a named service such
+    /// as a queue consumer acting for one project.
+    Service {
+        name: String,
+        project_id: Option<i64>,
+    },
+}
+
+/// What kind of secret a [`Credential`] was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// `Authorization: Bearer assay_…`
+    Token,
+}
+
+impl CredentialKind {
+    /// The audit log's `actor_kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::Token => "token",
+        }
+    }
+
+    /// How messages name it.
+    pub fn noun(self) -> &'static str {
+        match self {
+            CredentialKind::Token => "API token",
+        }
+    }
+}
+
+/// A project-scoped credential that a request presented.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub kind: CredentialKind,
+    /// The credential's row id (in its kind's table).
+    pub id: i64,
+    pub project_id: i64,
+    /// Uploads and other member writes; else reads only.
+    pub write: bool,
+    /// How the audit log names it, e.g. "token assay_abc123 (ci)".
+    pub label: String,
+}
+
+impl Credential {
+    pub fn from_token(t: &TokenRow) -> Credential {
+        Credential {
+            kind: CredentialKind::Token,
+            id: t.id,
+            project_id: t.project_id,
+            write: t.scope == db::tokens::Scope::Write,
+            label: format!("token {} ({})", t.prefix, t.name),
+        }
+    }
 }
 
 /// Reads the bearer token or the session cookie. An `Authorization`
@@ -50,7 +111,7 @@ pub async fn principal(db: &Db, headers: &HeaderMap) -> ApiResult<Principal> {
         if stale && let Err(e) = db::tokens::touch(db, row.id).await {
             tracing::warn!("could not record token use: {e}");
         }
-        return Ok(Principal::Token(row));
+        return Ok(Principal::Credential(Credential::from_token(&row)));
     }
     let Some(cookie) = cookies::get(headers, cookies::SESSION) else {
         return Ok(Principal::Anonymous { session_expired: false });

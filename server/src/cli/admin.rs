@@ -72,10 +72,13 @@ pub async fn list_tokens(args: &DbArgs, project: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub async fn revoke_token(args: &DbArgs, project: &str, prefix: &str) -> Result<(), String> {
+/// Revokes a token named by its secret, its prefix or its name. The
+/// secret is never echoed back.
+pub async fn revoke_token(args: &DbArgs, project: &str, token: &str) -> Result<(), String> {
     let db = open(args).await?;
-    admin::revoke_token(&db, &Access::system(), project, prefix).await.map_err(message)?;
-    println!("revoked token {prefix} of project '{project}'");
+    let which = admin::TokenRef::Given(token);
+    admin::revoke_token(&db, &Access::system(), project, which).await.map_err(message)?;
+    println!("revoked the token of project '{project}'");
     Ok(())
 }
 
@@ -106,5 +109,22 @@ pub async fn create_user(args: &DbArgs, name: &str, is_admin: bool, password_std
     } else {
         println!("created {kind} '{}'", created.user.username);
     }
+    Ok(())
+}
+
+/// Prunes expired artifacts and unreferenced blobs, and says what went.
+pub async fn prune(args: &DbArgs, store: &crate::config::StoreArgs, grace: &str) -> Result<(), String> {
+    let grace = if grace.trim() == "0" || grace.trim() == "0s" {
+        chrono::Duration::zero()
+    } else {
+        crate::ingest::artifacts::parse_duration(grace)?
+    };
+    let db = open(args).await?;
+    let blobs = store.open(&args.data_dir)?;
+    let p = crate::service::prune::prune(&db, &blobs, grace).await.map_err(message)?;
+    println!(
+        "pruned {} expired artifacts, {} unreferenced blobs and {} orphaned objects ({} bytes)",
+        p.expired_artifacts, p.unreferenced_blobs, p.orphan_objects, p.bytes
+    );
     Ok(())
 }

@@ -4,7 +4,7 @@ mod admin;
 mod serve;
 mod upload;
 
-use crate::config::{DbArgs, ServeArgs};
+use crate::config::{DbArgs, ServeArgs, StoreArgs};
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -39,8 +39,21 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Upload test reports to an Assay server.
+    /// Upload test reports and artifacts to an Assay server.
     Upload(upload::UploadArgs),
+    /// Delete expired artifacts and the blobs nothing refers to any more
+    /// (`serve` also does this every hour).
+    Prune {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Objects that no row names are removed once older than this
+        /// (e.g. 1h, 30m, 0s): a request still in flight may be about to
+        /// commit one.
+        #[arg(long, default_value = "1h")]
+        grace: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,10 +91,12 @@ pub enum TokenCommand {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Revoke a project's token, named by its prefix (see `token list`).
+    /// Revoke a project's token, named by its secret (as leaked in a CI log),
+    /// its prefix (see `token list`) or its name.
     Revoke {
         project: String,
-        prefix: String,
+        /// The token's secret, prefix or name.
+        token: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -116,11 +131,12 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 admin::create_token(&db, &project, &name, read_only).await
             }
             TokenCommand::List { project, db } => admin::list_tokens(&db, &project).await,
-            TokenCommand::Revoke { project, prefix, db } => admin::revoke_token(&db, &project, &prefix).await,
+            TokenCommand::Revoke { project, token, db } => admin::revoke_token(&db, &project, &token).await,
         },
         Command::User { command: UserCommand::Create { name, admin: is_admin, password_stdin, db } } => {
             admin::create_user(&db, &name, is_admin, password_stdin).await
         }
         Command::Upload(args) => upload::upload(args).await,
+        Command::Prune { db, store, grace } => admin::prune(&db, &store, &grace).await,
     }
 }

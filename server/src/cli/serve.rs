@@ -19,8 +19,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
             args.db.data_dir.join("site")
         }
     };
+    let blobs = args.store.open(&args.db.data_dir)?;
     let state = AppState {
         db: db.clone(),
+        blobs: blobs.clone(),
         config: Arc::new(Config {
             max_body_bytes: args.max_body_bytes,
             tmp_dir: args.db.data_dir.join("tmp"),
@@ -36,6 +38,20 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
             checkpoints.checkpoint_if_large().await;
         }
     });
+    // Expired artifacts and orphaned blobs, hourly. Several servers sharing
+    // a database may all prune: each step is safe to run concurrently.
+    let (prune_db, prune_blobs) = (db.clone(), blobs.clone());
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match crate::service::prune::prune(&prune_db, &prune_blobs, crate::service::prune::default_grace()).await {
+                Ok(p) if p != Default::default() => tracing::info!(?p, "pruned"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("pruning: {}", e.body().detail),
+            }
+        }
+    });
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -43,7 +59,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         Some(url) if !url.is_empty() => format!("PostgreSQL {}", crate::db::redact(url)),
         _ => format!("SQLite {}", args.db.data_dir.join("assay.db").display()),
     };
-    println!("Assay is serving http://{addr} (data: {where_})");
+    println!("Assay is serving http://{addr} (data: {where_}; blobs: {})", blobs.url());
     axum::serve(listener, crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await

@@ -1,12 +1,13 @@
 //! `assay upload`: the CI side. Creates the run and job if needed, sends
 //! every report in one request (so they are stored together or not at
-//! all), and prints what the server counted.
+//! all), then every artifact in one request, and prints what the server
+//! counted and kept.
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
-use shared::model::{CreateJob, CreateRun, ErrorBody, IngestSummary, UpdateJob};
+use shared::model::{ArtifactUploadSummary, CreateJob, CreateRun, ErrorBody, IngestSummary, UpdateJob};
 use shared::{JobResult, JobState};
 use std::path::PathBuf;
 use tokio_util::io::ReaderStream;
@@ -43,8 +44,19 @@ pub struct UploadArgs {
     #[arg(long, default_value = "auto", value_parser = ["auto", "junit", "trx", "nunit", "xunit"])]
     pub format: String,
     /// Report files or glob patterns (e.g. 'target/**/TEST-*.xml').
-    #[arg(required = true)]
+    #[arg(required_unless_present = "artifacts")]
     pub files: Vec<String>,
+    /// A file to keep with the job (a log, a screenshot, any file), or a
+    /// glob pattern; repeat for more.
+    #[arg(long = "artifact", value_name = "FILE")]
+    pub artifacts: Vec<String>,
+    /// Link the artifacts to this test of the job (its name, class.name or
+    /// suite::class::name); repeat for more.
+    #[arg(long = "artifact-test", value_name = "TEST", requires = "artifacts")]
+    pub artifact_tests: Vec<String>,
+    /// Delete the artifacts after this long (e.g. 30d, 12h).
+    #[arg(long = "artifact-expires", value_name = "DURATION", requires = "artifacts")]
+    pub artifact_expires: Option<String>,
 }
 
 /// Characters kept as they are in a path segment.
@@ -98,7 +110,11 @@ async fn answer<T: DeserializeOwned>(what: &str, res: reqwest::Response) -> Resu
 }
 
 pub async fn upload(args: UploadArgs) -> Result<(), String> {
-    let files = expand(&args.files)?;
+    let files = if args.files.is_empty() { Vec::new() } else { expand(&args.files)? };
+    let artifacts = if args.artifacts.is_empty() { Vec::new() } else { expand(&args.artifacts)? };
+    if let Some(d) = &args.artifact_expires {
+        crate::ingest::artifacts::parse_duration(d).map_err(|e| format!("--artifact-expires: {e}"))?;
+    }
     let base = args.server.trim_end_matches('/').to_owned();
     if !(base.starts_with("http://") || base.starts_with("https://")) {
         return Err(format!("--server must be an http(s) URL, got '{}'", args.server));
@@ -127,7 +143,7 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
     let _: serde_json::Value = answer("creating the run", res).await?;
 
     let run_url = format!("{project_url}/runs/{}", seg(&args.run));
-    // Running while its reports are sent; the state asked for comes after.
+    // Running while its files are sent; the state asked for comes after.
     let job = CreateJob { key: args.job.clone(), state: Some(JobState::Running), ..CreateJob::default() };
     let res = client
         .post(format!("{run_url}/jobs"))
@@ -137,8 +153,10 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
         .await
         .map_err(|e| send_err("creating the job", e))?;
     let _: serde_json::Value = answer("creating the job", res).await?;
+    let job_url = format!("{run_url}/jobs/{}", seg(&args.job));
 
-    let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let total_bytes: u64 =
+        files.iter().chain(&artifacts).filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     // A bar only for uploads worth watching; indicatif hides it off a terminal.
     let bar = if total_bytes > 4 * 1024 * 1024 { ProgressBar::new(total_bytes) } else { ProgressBar::hidden() };
     bar.set_style(
@@ -146,9 +164,72 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    bar.set_message("uploading");
+    let summary = if files.is_empty() {
+        None
+    } else {
+        bar.set_message("uploading reports");
+        let form = form_of(&files, &bar, Some("application/xml")).await?;
+        let res = client
+            .post(format!("{job_url}/test-results?format={}", args.format))
+            .header("Authorization", &auth)
+            .multipart(form)
+            .send()
+            .await
+            .map_err(|e| send_err("uploading reports", e))?;
+        Some(answer::<IngestSummary>("uploading reports", res).await?)
+    };
+    let kept = if artifacts.is_empty() {
+        None
+    } else {
+        bar.set_message("uploading artifacts");
+        let mut form = form_of(&artifacts, &bar, None).await?;
+        for t in &args.artifact_tests {
+            form = form.text("test", t.clone());
+        }
+        if let Some(d) = &args.artifact_expires {
+            form = form.text("expires_in", d.clone());
+        }
+        let res = client
+            .post(format!("{job_url}/artifacts"))
+            .header("Authorization", &auth)
+            .multipart(form)
+            .send()
+            .await
+            .map_err(|e| send_err("uploading artifacts", e))?;
+        Some(answer::<ArtifactUploadSummary>("uploading artifacts", res).await?)
+    };
+    bar.finish_and_clear();
+    let update = UpdateJob {
+        state: Some(args.state.parse().map_err(|e: shared::status::UnknownValue| e.to_string())?),
+        result: args.result.as_deref().map(str::parse::<JobResult>).transpose().map_err(|e| e.to_string())?,
+        ..UpdateJob::default()
+    };
+    let res = client
+        .patch(&job_url)
+        .header("Authorization", &auth)
+        .json(&update)
+        .send()
+        .await
+        .map_err(|e| send_err("updating the job", e))?;
+    let _: serde_json::Value = answer("updating the job", res).await?;
+    if let Some(s) = &summary {
+        print_summary(&args, s);
+    }
+    if let Some(k) = &kept {
+        print_artifacts(&args, k);
+    }
+    Ok(())
+}
+
+/// A multipart form of files, streamed from disk, counting into `bar`.
+/// `content_type` names every part's type; `None` leaves it to the server.
+async fn form_of(
+    paths: &[PathBuf],
+    bar: &ProgressBar,
+    content_type: Option<&str>,
+) -> Result<reqwest::multipart::Form, String> {
     let mut form = reqwest::multipart::Form::new();
-    for path in &files {
+    for path in paths {
         let file = tokio::fs::File::open(path).await.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let len = file.metadata().await.map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
         let progress = bar.clone();
@@ -157,37 +238,28 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
                 progress.inc(c.len() as u64);
             }
         });
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "report.xml".into());
-        let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
-            .file_name(name)
-            .mime_str("application/xml")
-            .map_err(|e| e.to_string())?;
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "file".into());
+        let mut part =
+            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len).file_name(name);
+        if let Some(ct) = content_type {
+            part = part.mime_str(ct).map_err(|e| e.to_string())?;
+        }
         form = form.part("file", part);
     }
-    let res = client
-        .post(format!("{run_url}/jobs/{}/test-results?format={}", seg(&args.job), args.format))
-        .header("Authorization", &auth)
-        .multipart(form)
-        .send()
-        .await
-        .map_err(|e| send_err("uploading", e))?;
-    bar.finish_and_clear();
-    let summary: IngestSummary = answer("uploading", res).await?;
-    let update = UpdateJob {
-        state: Some(args.state.parse().map_err(|e: shared::status::UnknownValue| e.to_string())?),
-        result: args.result.as_deref().map(str::parse::<JobResult>).transpose().map_err(|e| e.to_string())?,
-        ..UpdateJob::default()
-    };
-    let res = client
-        .patch(format!("{run_url}/jobs/{}", seg(&args.job)))
-        .header("Authorization", &auth)
-        .json(&update)
-        .send()
-        .await
-        .map_err(|e| send_err("updating the job", e))?;
-    let _: serde_json::Value = answer("updating the job", res).await?;
-    print_summary(&args, &summary);
-    Ok(())
+    Ok(form)
+}
+
+fn print_artifacts(args: &UploadArgs, k: &ArtifactUploadSummary) {
+    println!("{} / {} / {}: {} artifacts", args.project, args.run, args.job, k.files.len());
+    for f in &k.files {
+        println!(
+            "  {} ({}, {} bytes){}",
+            f.filename,
+            f.artifact.content_type,
+            f.artifact.size_bytes,
+            if f.duplicate { ", already uploaded" } else { "" }
+        );
+    }
 }
 
 fn print_summary(args: &UploadArgs, s: &IngestSummary) {

@@ -1,9 +1,36 @@
 //! The audit log: who changed what, when. Entries are written in the same
 //! transaction as the change they record.
 
-use super::rows::AuditRow;
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_kind: String,
+    pub actor_name: String,
+    pub project: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: Option<String>,
+}
+
+impl AuditRow {
+    pub fn into_json(self) -> shared::accounts::AuditEntry {
+        shared::accounts::AuditEntry {
+            id: self.id,
+            at: self.at,
+            actor_kind: self.actor_kind,
+            actor_name: self.actor_name,
+            project: self.project,
+            action: self.action,
+            target: self.target,
+            detail: self.detail,
+        }
+    }
+}
 
 /// Who did something.
 #[derive(Debug, Clone, PartialEq, Eq)]

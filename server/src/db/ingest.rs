@@ -1,83 +1,19 @@
-//! Writes of an ingest: uploads and their test results, in the caller's
-//! transaction. Bulk inserts differ by backend: multi-row `VALUES` on
+//! Writes of a test-report ingest: the test results of an upload, in the
+//! caller's transaction. Bulk inserts differ by backend: multi-row `VALUES` on
 //! SQLite, `UNNEST` of column arrays on PostgreSQL (one statement, one
 //! round trip and one cached plan per batch, whatever its size).
 
 use super::Tx;
-use super::rows::{RESULT_DETAIL_COLUMNS, ResultDetailRow, UPLOAD_COLUMNS, UploadRow};
+use super::results::{RESULT_DETAIL_COLUMNS, ResultDetailRow};
+use super::uploads::Target;
 use crate::on_tx;
-use shared::Counts;
-use shared::report::{ReportFormat, TestCase};
-use shared::{TestStatus, model::Property};
-
-/// Where an upload's rows belong.
-#[derive(Debug, Clone, Copy)]
-pub struct Target {
-    pub project_id: i64,
-    pub run_id: i64,
-    pub job_id: i64,
-}
+use shared::model::Property;
+use shared::report::TestCase;
 
 /// Rows per batch from the parser. SQLite allows 32766 parameters per
 /// statement: 16 bound columns × 2000 rows stays under it, and amortises
 /// the per-statement cost.
 pub const BATCH: usize = 2000;
-
-pub async fn find_upload(tx: &mut Tx, job_id: i64, sha256: &str) -> Result<Option<UploadRow>, sqlx::Error> {
-    let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE job_id = $1 AND sha256 = $2");
-    on_tx!(tx, c => sqlx::query_as(&sql).bind(job_id).bind(sha256).fetch_optional(&mut *c).await)
-}
-
-pub async fn insert_upload(
-    tx: &mut Tx,
-    t: Target,
-    filename: &str,
-    format: ReportFormat,
-    sha256: &str,
-    size: i64,
-) -> Result<i64, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO uploads (job_id, run_id, project_id, filename, format, sha256, size_bytes, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(t.job_id)
-    .bind(t.run_id)
-    .bind(t.project_id)
-    .bind(filename)
-    .bind(format.as_str())
-    .bind(sha256)
-    .bind(size)
-    .bind(super::now())
-    .fetch_one(&mut *c)
-    .await)
-}
-
-pub async fn finish_upload(
-    tx: &mut Tx,
-    upload_id: i64,
-    format: ReportFormat,
-    c: &Counts,
-    warnings: &[String],
-) -> Result<(), sqlx::Error> {
-    let warnings = serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into());
-    on_tx!(tx, conn => sqlx::query(
-        "UPDATE uploads SET format = $1, total = $2, passed = $3, failed = $4, errors = $5, skipped = $6, \
-         flaky = $7, duration_s = $8, warnings = $9 WHERE id = $10",
-    )
-    .bind(format.as_str())
-    .bind(c.total)
-    .bind(c.passed)
-    .bind(c.failed)
-    .bind(c.errors)
-    .bind(c.skipped)
-    .bind(c.flaky)
-    .bind(c.duration_s)
-    .bind(warnings)
-    .bind(upload_id)
-    .execute(&mut *conn)
-    .await.map(|_| ()))?;
-    Ok(())
-}
 
 fn properties_json(p: &[Property]) -> Option<String> {
     (!p.is_empty()).then(|| serde_json::to_string(p).unwrap_or_default())
@@ -299,32 +235,33 @@ pub async fn attempts(
         .bind(upload_id)
         .fetch_all(&mut *c)
         .await)?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
-            let props = r.properties.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
-            (
+            let retries = u32::try_from(r.row.retries).map_err(|_| {
+                super::decode_error("test_results.retries", format!("{} is out of range", r.row.retries))
+            })?;
+            Ok((
                 r.row.id,
                 TestCase {
                     suite: r.row.suite,
                     classname: r.row.classname,
                     name: r.row.name,
-                    status: TestStatus::from_code(r.row.status).unwrap_or(TestStatus::Error),
+                    status: r.row.status,
                     duration_s: r.row.duration_s,
                     message: r.row.message,
                     failure_type: r.row.failure_type,
                     details: r.details,
                     stdout: r.stdout,
                     stderr: r.stderr,
-                    properties: props,
+                    properties: r.properties.0,
                     file: r.file,
                     line: r.line,
-                    retries: u32::try_from(r.row.retries).unwrap_or(0),
+                    retries,
                     flaky: r.row.flaky,
                 },
-            )
+            ))
         })
-        .collect())
+        .collect()
 }
 
 /// Stores `merged` in row `keep` and deletes the other attempts.

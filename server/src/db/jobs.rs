@@ -1,10 +1,67 @@
 //! Jobs: one CI job in a run.
 
-use super::rows::{JOB_COLUMNS, JobRow};
+use super::rows::{CountsRow, JsonText};
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
+use chrono::{DateTime, Utc};
 use shared::Counts;
+use shared::model::JobSummary;
 use shared::model::{CreateJob, UpdateJob};
+use shared::{JobResult, JobState};
+
+pub const JOB_COLUMNS: &str = "id, run_id, project_id, key, name, platform, machine, state, result, labels, \
+    upload_count, artifact_count, artifact_bytes, total, passed, failed, errors, skipped, flaky, duration_s, \
+    started_at, finished_at, created_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobRow {
+    pub id: i64,
+    pub run_id: i64,
+    pub project_id: i64,
+    pub key: String,
+    pub name: String,
+    pub platform: Option<String>,
+    pub machine: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub state: JobState,
+    #[sqlx(try_from = "String")]
+    pub result: JobResult,
+    #[sqlx(try_from = "String")]
+    pub labels: JsonText<Vec<String>>,
+    pub upload_count: i64,
+    pub artifact_count: i64,
+    pub artifact_bytes: i64,
+    #[sqlx(flatten)]
+    pub counts: CountsRow,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl JobRow {
+    pub fn into_json(self) -> JobSummary {
+        let counts: Counts = self.counts.into();
+        JobSummary {
+            id: self.id,
+            run_id: self.run_id,
+            key: self.key,
+            name: self.name,
+            platform: self.platform,
+            machine: self.machine,
+            state: self.state,
+            result: self.result,
+            effective_result: self.result.effective(self.state, counts.bad()),
+            labels: self.labels.0,
+            counts,
+            upload_count: self.upload_count,
+            artifact_count: self.artifact_count,
+            artifact_bytes: self.artifact_bytes,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            created_at: self.created_at,
+        }
+    }
+}
 
 /// A job by key, or else by numeric id, within a run. Keys win.
 pub async fn find(db: &Db, run_id: i64, ident: &str) -> Result<Option<JobRow>, sqlx::Error> {
@@ -104,11 +161,11 @@ pub async fn fill_missing(tx: &mut Tx, job_id: i64, req: &CreateJob) -> Result<J
         .await)
 }
 
-pub async fn add_counts(tx: &mut Tx, job_id: i64, c: &Counts, uploads: i64) -> Result<(), sqlx::Error> {
+/// Adds a test report's counts to the job's roll-up.
+pub async fn add_counts(tx: &mut Tx, job_id: i64, c: &Counts) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => sqlx::query(
         "UPDATE jobs SET total = total + $1, passed = passed + $2, failed = failed + $3, errors = errors + $4, \
-         skipped = skipped + $5, flaky = flaky + $6, duration_s = duration_s + $7, upload_count = upload_count + $8, \
-         updated_at = $9 WHERE id = $10",
+         skipped = skipped + $5, flaky = flaky + $6, duration_s = duration_s + $7, updated_at = $8 WHERE id = $9",
     )
     .bind(c.total)
     .bind(c.passed)
@@ -117,10 +174,32 @@ pub async fn add_counts(tx: &mut Tx, job_id: i64, c: &Counts, uploads: i64) -> R
     .bind(c.skipped)
     .bind(c.flaky)
     .bind(c.duration_s)
-    .bind(uploads)
     .bind(super::now())
     .bind(job_id)
     .execute(&mut *conn)
-    .await.map(|_| ()))?;
-    Ok(())
+    .await.map(|_| ()))
+}
+
+/// Counts files uploaded to the job (any kind): `delta` may be negative.
+pub async fn add_uploads(tx: &mut Tx, job_id: i64, delta: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE jobs SET upload_count = upload_count + $1, updated_at = $2 WHERE id = $3")
+        .bind(delta)
+        .bind(super::now())
+        .bind(job_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))
+}
+
+/// Adds artifacts (count, bytes) to the job's roll-up: negative to remove.
+pub async fn add_artifacts(tx: &mut Tx, job_id: i64, count: i64, bytes: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE jobs SET artifact_count = artifact_count + $1, artifact_bytes = artifact_bytes + $2 WHERE id = $3"
+    )
+    .bind(count)
+    .bind(bytes)
+    .bind(job_id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ()))
 }

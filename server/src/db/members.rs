@@ -1,9 +1,29 @@
 //! Project members and their roles.
 
-use super::rows::MemberRow;
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
+use chrono::{DateTime, Utc};
 use shared::accounts::Role;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberRow {
+    pub user_id: i64,
+    pub username: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MemberRow {
+    pub fn into_json(self) -> shared::accounts::MemberView {
+        shared::accounts::MemberView {
+            user_id: self.user_id,
+            role: self.role,
+            username: self.username,
+            since: self.created_at,
+        }
+    }
+}
 
 pub async fn set(tx: &mut Tx, project_id: i64, user_id: i64, role: Role) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
@@ -37,7 +57,7 @@ pub async fn role(db: &Db, project_id: i64, user_id: i64) -> Result<Option<Role>
     let role: Option<String> = on_db!(db, p => sqlx::query_scalar(
         "SELECT role FROM project_members WHERE project_id = $1 AND user_id = $2"
     ).bind(project_id).bind(user_id).fetch_optional(p).await)?;
-    Ok(role.and_then(|r| r.parse().ok()))
+    role.map(|r| r.parse().map_err(|e| super::decode_error("project_members.role", e))).transpose()
 }
 
 /// Projects a user is a member of.
@@ -45,5 +65,7 @@ pub async fn projects_of(db: &Db, user_id: i64) -> Result<Vec<(i64, Role)>, sqlx
     let rows: Vec<(i64, String)> = on_db!(db, p => sqlx::query_as(
         "SELECT project_id, role FROM project_members WHERE user_id = $1"
     ).bind(user_id).fetch_all(p).await)?;
-    Ok(rows.into_iter().filter_map(|(id, r)| r.parse().ok().map(|r| (id, r))).collect())
+    rows.into_iter()
+        .map(|(id, r)| r.parse().map(|r| (id, r)).map_err(|e| super::decode_error("project_members.role", e)))
+        .collect()
 }

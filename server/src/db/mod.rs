@@ -6,7 +6,9 @@
 //! compiled and type-checked against its own driver. Where the dialects
 //! differ (bulk inserts, case-insensitive search) a module says so.
 
+pub mod artifacts;
 pub mod audit;
+pub mod blobs;
 pub mod ingest;
 pub mod jobs;
 pub mod members;
@@ -17,6 +19,7 @@ pub mod runs;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -237,6 +240,12 @@ pub fn redact(url: &str) -> String {
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::{SubsecRound, Utc};
     Utc::now().trunc_subsecs(6)
+}
+
+/// A stored value that does not decode: an error naming the column,
+/// never a silent default.
+pub fn decode_error(column: &str, err: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(format!("{column}: {err}").into())
 }
 
 /// True for a unique-constraint violation.

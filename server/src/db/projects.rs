@@ -1,8 +1,35 @@
 //! Projects.
 
-use super::rows::{PROJECT_COLUMNS, ProjectRow, RUN_COLUMNS, RunRow};
+use super::runs::{RUN_COLUMNS, RunRow};
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
+use chrono::{DateTime, Utc};
+use shared::model::{Project, RunSummary};
+
+pub const PROJECT_COLUMNS: &str = "id, slug, name, created_at, archived_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProjectRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub archived_at: Option<DateTime<Utc>>,
+}
+
+impl ProjectRow {
+    pub fn into_json(self, run_count: i64, latest_run: Option<RunSummary>) -> Project {
+        Project {
+            id: self.id,
+            slug: self.slug,
+            name: self.name,
+            created_at: self.created_at,
+            run_count,
+            latest_run,
+            archived: self.archived_at.is_some(),
+        }
+    }
+}
 
 pub async fn create(tx: &mut Tx, slug: &str, name: &str) -> Result<ProjectRow, sqlx::Error> {
     let sql = format!("INSERT INTO projects (slug, name, created_at) VALUES ($1, $2, $3) RETURNING {PROJECT_COLUMNS}");
@@ -23,6 +50,11 @@ pub async fn set_archived(tx: &mut Tx, id: i64, archived: bool) -> Result<(), sq
     let at = archived.then(super::now);
     on_tx!(tx, c => sqlx::query("UPDATE projects SET archived_at = $1 WHERE id = $2")
         .bind(at).bind(id).execute(&mut *c).await.map(|_| ()))
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<ProjectRow>, sqlx::Error> {
+    let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1");
+    on_db!(db, p => sqlx::query_as::<_, ProjectRow>(&sql).bind(id).fetch_optional(p).await)
 }
 
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<ProjectRow>, sqlx::Error> {

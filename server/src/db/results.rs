@@ -1,11 +1,120 @@
 //! Reading test results: a job's table, one result, a test's history.
 
 use super::Db;
-use super::rows::{
-    HistoryRow, RESULT_DETAIL_COLUMNS, RESULT_ROW_COLUMNS, ResultDetailRow, ResultRow, UPLOAD_COLUMNS, UploadRow,
-};
+use super::rows::JsonText;
 use crate::on_db;
+use chrono::{DateTime, Utc};
 use shared::TestStatus;
+use shared::model::{Property, TestHistoryEntry, TestResultDetail, TestResultRow};
+
+/// The list columns of a test result; the message is cut to what a table
+/// row shows.
+pub const RESULT_ROW_COLUMNS: &str = "id, suite, classname, name, status, flaky, retries, duration_s, \
+    substr(message, 1, 400) AS message, failure_type";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResultRow {
+    pub id: i64,
+    pub suite: String,
+    pub classname: String,
+    pub name: String,
+    #[sqlx(try_from = "i16")]
+    pub status: TestStatus,
+    pub flaky: bool,
+    pub retries: i64,
+    pub duration_s: Option<f64>,
+    pub message: Option<String>,
+    pub failure_type: Option<String>,
+}
+
+impl ResultRow {
+    pub fn into_json(self) -> TestResultRow {
+        TestResultRow {
+            id: self.id,
+            suite: self.suite,
+            classname: self.classname,
+            name: self.name,
+            status: self.status,
+            flaky: self.flaky,
+            retries: self.retries,
+            duration_s: self.duration_s,
+            message: self.message,
+            failure_type: self.failure_type,
+        }
+    }
+}
+
+pub const RESULT_DETAIL_COLUMNS: &str = "id, suite, classname, name, status, flaky, retries, duration_s, message, \
+    failure_type, details, stdout, stderr, properties, file, line, upload_id, job_id, run_id, project_id, test_key";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResultDetailRow {
+    #[sqlx(flatten)]
+    pub row: ResultRow,
+    pub details: Option<String>,
+    pub stdout: Option<String>,
+    pub stderr: Option<String>,
+    #[sqlx(try_from = "Option<String>")]
+    pub properties: JsonText<Vec<Property>>,
+    pub file: Option<String>,
+    pub line: Option<i64>,
+    pub upload_id: i64,
+    pub job_id: i64,
+    pub run_id: i64,
+    pub project_id: i64,
+    pub test_key: i64,
+}
+
+impl ResultDetailRow {
+    pub fn into_json(self) -> TestResultDetail {
+        TestResultDetail {
+            row: self.row.into_json(),
+            details: self.details,
+            stdout: self.stdout,
+            stderr: self.stderr,
+            properties: self.properties.0,
+            file: self.file,
+            line: self.line,
+            upload_id: self.upload_id,
+            job_id: self.job_id,
+            run_id: self.run_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HistoryRow {
+    pub result_id: i64,
+    pub run_id: i64,
+    pub run_name: String,
+    pub revision: Option<String>,
+    pub job_id: i64,
+    pub job_key: String,
+    pub job_name: String,
+    #[sqlx(try_from = "i16")]
+    pub status: TestStatus,
+    pub flaky: bool,
+    pub duration_s: Option<f64>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl HistoryRow {
+    pub fn into_json(self) -> TestHistoryEntry {
+        TestHistoryEntry {
+            result_id: self.result_id,
+            run_id: self.run_id,
+            run_name: self.run_name,
+            revision: self.revision,
+            job_id: self.job_id,
+            job_key: self.job_key,
+            job_name: self.job_name,
+            status: self.status,
+            flaky: self.flaky,
+            duration_s: self.duration_s,
+            created_at: self.created_at,
+        }
+    }
+}
 
 /// Which results of a job to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,11 +254,6 @@ pub async fn history(
         }
         query.bind(limit).fetch_all(p).await
     })
-}
-
-pub async fn uploads(db: &Db, job_id: i64) -> Result<Vec<UploadRow>, sqlx::Error> {
-    let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE job_id = $1 ORDER BY id");
-    on_db!(db, p => sqlx::query_as(&sql).bind(job_id).fetch_all(p).await)
 }
 
 #[cfg(test)]

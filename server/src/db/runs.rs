@@ -1,11 +1,55 @@
 //! Runs: one CI pipeline, build or push.
 
-use super::rows::{CountsRow, RUN_COLUMNS, RunRow};
+use super::rows::CountsRow;
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
+use chrono::{DateTime, Utc};
 use shared::model::CreateRun;
+use shared::model::RunSummary;
 use shared::status::JobFacts;
 use shared::{Counts, RunStatus};
+
+pub const RUN_COLUMNS: &str = "id, project_id, name, revision, branch, author, url, status, job_count, \
+    total, passed, failed, errors, skipped, flaky, duration_s, started_at, created_at, updated_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RunRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub name: String,
+    pub revision: Option<String>,
+    pub branch: Option<String>,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub status: RunStatus,
+    pub job_count: i64,
+    #[sqlx(flatten)]
+    pub counts: CountsRow,
+    pub started_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl RunRow {
+    pub fn into_json(self, project_slug: &str) -> RunSummary {
+        RunSummary {
+            id: self.id,
+            project: project_slug.to_owned(),
+            name: self.name,
+            revision: self.revision,
+            branch: self.branch,
+            author: self.author,
+            url: self.url,
+            status: self.status,
+            counts: self.counts.into(),
+            job_count: self.job_count,
+            started_at: self.started_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
 
 /// A run by name, or else by numeric id, within a project. Names win:
 /// CI systems often name runs by a build number.
@@ -137,11 +181,17 @@ pub async fn refresh_status(tx: &mut Tx, run_id: i64) -> Result<RunStatus, sqlx:
         "SELECT state, result, failed + errors FROM jobs WHERE run_id = $1"
     ).bind(run_id).fetch_all(&mut *c).await)?;
     let count = jobs.len() as i64;
-    let status = RunStatus::derive(jobs.into_iter().map(|(state, result, bad)| JobFacts {
-        state: state.parse().unwrap_or_default(),
-        result: result.parse().unwrap_or_default(),
-        bad_tests: bad,
-    }));
+    let facts = jobs
+        .into_iter()
+        .map(|(state, result, bad)| {
+            Ok(JobFacts {
+                state: state.parse().map_err(|e| super::decode_error("jobs.state", e))?,
+                result: result.parse().map_err(|e| super::decode_error("jobs.result", e))?,
+                bad_tests: bad,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let status = RunStatus::derive(facts);
     on_tx!(tx, c => sqlx::query("UPDATE runs SET status = $1, job_count = $2, updated_at = $3 WHERE id = $4")
         .bind(status.as_str())
         .bind(count)

@@ -1,9 +1,18 @@
 //! Server-side sessions and sign-in attempts.
 
-use super::rows::{SessionRow, USER_COLUMNS, UserRow};
+use super::users::{USER_COLUMNS, UserRow};
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
 use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
 
 pub async fn create(
     db: &Db,

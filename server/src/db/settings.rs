@@ -12,7 +12,16 @@ pub async fn load(db: &Db) -> Result<InstanceSettings, sqlx::Error> {
     let mut s = InstanceSettings::default();
     for (key, value) in rows {
         if key == ANONYMOUS_READ {
-            s.anonymous_read = value == "true";
+            s.anonymous_read = match value.as_str() {
+                "true" => true,
+                "false" => false,
+                other => {
+                    return Err(super::decode_error(
+                        "settings.anonymous_read",
+                        format!("'{other}' is neither true nor false"),
+                    ));
+                }
+            };
         }
     }
     Ok(s)

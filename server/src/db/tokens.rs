@@ -2,11 +2,42 @@
 //! randomness, so a fast hash is enough (unlike passwords), and a lookup
 //! is one indexed equality.
 
-use super::rows::{TOKEN_COLUMNS, TokenRow};
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use sha2::{Digest, Sha256};
+
+pub const TOKEN_COLUMNS: &str = "id, project_id, name, prefix, scope, created_at, last_used_at, revoked_at, created_by";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub name: String,
+    pub prefix: String,
+    #[sqlx(try_from = "String")]
+    pub scope: Scope,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_by: Option<i64>,
+}
+
+impl TokenRow {
+    pub fn into_json(self, created_by: Option<String>) -> shared::accounts::TokenView {
+        shared::accounts::TokenView {
+            id: self.id,
+            name: self.name,
+            prefix: self.prefix,
+            scope: self.scope.as_str().to_owned(),
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+            revoked_at: self.revoked_at,
+            created_by,
+        }
+    }
+}
 
 pub const TOKEN_PREFIX: &str = "assay_";
 
@@ -34,6 +65,17 @@ impl Scope {
         match self {
             Scope::Read => "read",
             Scope::Write => "write",
+        }
+    }
+}
+
+impl TryFrom<String> for Scope {
+    type Error = shared::status::UnknownValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        match s.as_str() {
+            "read" => Ok(Scope::Read),
+            "write" => Ok(Scope::Write),
+            _ => Err(shared::status::UnknownValue { kind: "token scope", value: s, expected: "read, write" }),
         }
     }
 }
@@ -94,19 +136,43 @@ pub async fn list(db: &Db, project_id: i64) -> Result<Vec<(TokenRow, Option<Stri
     Ok(rows.into_iter().map(|j| (j.token, j.creator)).collect())
 }
 
-/// Revokes the project's live token with this id or prefix; returns it.
-pub async fn revoke(tx: &mut Tx, project_id: i64, id_or_prefix: &str) -> Result<Option<TokenRow>, sqlx::Error> {
-    let id = id_or_prefix.parse::<i64>().unwrap_or(-1);
-    let sql = format!(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE project_id = $2 AND revoked_at IS NULL \
-         AND (id = $3 OR prefix = $4) RETURNING {TOKEN_COLUMNS}"
-    );
-    let rows: Vec<TokenRow> = on_tx!(tx, c => sqlx::query_as(&sql)
+/// The project's live tokens that `given` names, best match first: the
+/// secret itself (matched by its hash, so a token leaked in a CI log can
+/// be revoked with what was leaked), else the displayed prefix (with or
+/// without its trailing ellipsis), else the token's name (several tokens
+/// may share one).
+pub async fn matching(tx: &mut Tx, project_id: i64, given: &str) -> Result<Vec<TokenRow>, sqlx::Error> {
+    let live = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE project_id = $1 AND revoked_at IS NULL");
+    let by_hash = format!("{live} AND token_hash = $2");
+    let rows: Vec<TokenRow> =
+        on_tx!(tx, c => sqlx::query_as(&by_hash).bind(project_id).bind(hash(given)).fetch_all(&mut *c).await)?;
+    if !rows.is_empty() {
+        return Ok(rows);
+    }
+    let prefix = given.trim_end_matches('…').trim_end_matches("...");
+    let by_prefix = format!("{live} AND prefix = $2");
+    let rows: Vec<TokenRow> =
+        on_tx!(tx, c => sqlx::query_as(&by_prefix).bind(project_id).bind(prefix).fetch_all(&mut *c).await)?;
+    if !rows.is_empty() {
+        return Ok(rows);
+    }
+    let by_name = format!("{live} AND name = $2 ORDER BY id");
+    on_tx!(tx, c => sqlx::query_as(&by_name).bind(project_id).bind(given).fetch_all(&mut *c).await)
+}
+
+/// The project's live token with this id.
+pub async fn live_by_id(tx: &mut Tx, project_id: i64, id: i64) -> Result<Option<TokenRow>, sqlx::Error> {
+    let sql =
+        format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE project_id = $1 AND id = $2 AND revoked_at IS NULL");
+    on_tx!(tx, c => sqlx::query_as(&sql).bind(project_id).bind(id).fetch_optional(&mut *c).await)
+}
+
+/// Marks a token revoked.
+pub async fn revoke(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(super::now())
-        .bind(project_id)
         .bind(id)
-        .bind(id_or_prefix)
-        .fetch_all(&mut *c)
-        .await)?;
-    Ok(rows.into_iter().next())
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))
 }

@@ -1,8 +1,34 @@
 //! Local user accounts.
 
-use super::rows::{USER_COLUMNS, UserRow};
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
+use chrono::{DateTime, Utc};
+
+pub const USER_COLUMNS: &str = "id, username, password_hash, is_admin, must_change_password, created_at, disabled_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub must_change_password: bool,
+    pub created_at: DateTime<Utc>,
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+impl UserRow {
+    pub fn into_json(self) -> shared::accounts::UserView {
+        shared::accounts::UserView {
+            id: self.id,
+            username: self.username,
+            is_admin: self.is_admin,
+            must_change_password: self.must_change_password,
+            disabled: self.disabled_at.is_some(),
+            created_at: self.created_at,
+        }
+    }
+}
 
 pub async fn create(
     tx: &mut Tx,

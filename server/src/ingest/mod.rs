@@ -1,235 +1,223 @@
-//! Ingesting test reports: every file of a request is parsed and stored in
-//! one transaction, so a request stores all its files or nothing.
+//! The ingest pipeline that every kind of upload and every front door
+//! goes through.
 //!
-//! Parsing runs on a blocking thread and streams batches of test cases
-//! through a bounded channel to the task writing them, so a 200 MB report
-//! never sits in memory. Counts come from the parser and are added to the
-//! upload, the job and the run once, here.
+//! 1. [`body::receive`] turns the request into spooled files (hashed,
+//!    line-indexed, size-limited): no handler reads a body itself.
+//! 2. [`ingest`] does the bookkeeping once for every kind: files already
+//!    stored for the job (same SHA-256 and kind) answer as duplicates and
+//!    are not stored again; the rest are made ready outside the write
+//!    transaction ([`Kind::prepare`]: blobs written to the object store,
+//!    content checked), then stored in one transaction with their `uploads`
+//!    rows, audit entries and the kind's roll-ups. A request stores all its
+//!    files or nothing.
+//! 3. A kind plugs in with a parser in `shared` and an implementation of
+//!    [`Kind`] here ([`test_reports`], [`artifacts`]); it copies none of the above.
+//!
+//! Front doors that create the run and the job in the same transaction
+//! call [`prepare`] and then [`ingest_in`] with their own transaction.
 
+pub mod artifacts;
+pub mod body;
+pub mod lines;
 pub mod spool;
+pub mod test_reports;
 
 use crate::db::audit::{self, Actor, Entry};
-use crate::db::ingest::{self as store, BATCH, Prepared, Target};
+use crate::db::uploads::{self, Figures, Target, UploadRow};
 use crate::db::{self, Db, Tx};
 use crate::error::{ApiError, ApiResult};
-use shared::Counts;
-use shared::model::{IngestSummary, IngestedFile};
-use shared::report::{self, FormatChoice, ParseOutcome, Stop, TestCase, retries};
+use shared::model::UploadKind;
 use spool::Spooled;
 use std::collections::HashMap;
 
-/// Longest text kept in one field of one test result. Longer output is cut
-/// (with a marker and a warning on the upload) rather than refused.
-pub const MAX_FIELD_BYTES: usize = 4 * 1024 * 1024;
+/// What one kind of upload does with a file; the pipeline does the rest.
+#[async_trait::async_trait]
+pub trait Kind: Sync {
+    /// The `uploads.kind` of its files.
+    const KIND: UploadKind;
+    /// What the answer says about each file.
+    type Answer: Clone + Send;
+    /// A file made ready to store (see [`Kind::prepare`]).
+    type Ready: Send;
 
-/// Stores the files of one request for `target`; `label` names the run
-/// and job in the audit log.
-pub async fn ingest(
+    /// The 400 for a request without files.
+    fn nothing_sent(&self) -> ApiError;
+
+    /// Checks the request's files before anything is stored or written:
+    /// cheap checks that need no database (names, sizes, options).
+    fn check(&self, files: &[Spooled]) -> ApiResult<()>;
+
+    /// Work done before the write transaction begins, so that it does not
+    /// hold the database's write lock: writing blobs to the object store,
+    /// decoding content. Runs only for files not stored already.
+    async fn prepare(&self, file: &Spooled) -> ApiResult<Self::Ready>;
+
+    /// Stores a new file in the transaction; its `uploads` row exists.
+    async fn store(
+        &self,
+        tx: &mut Tx,
+        target: Target,
+        upload_id: i64,
+        file: &Spooled,
+        ready: Self::Ready,
+    ) -> ApiResult<Stored<Self::Answer>>;
+
+    /// The answer for a file stored by an earlier request.
+    async fn answer_for(&self, tx: &mut Tx, upload: &UploadRow) -> ApiResult<Self::Answer>;
+
+    /// Adds what the request's new files contribute to the job's and run's
+    /// roll-ups, once per request.
+    async fn roll_up(&self, tx: &mut Tx, target: Target, new: &[&Stored<Self::Answer>]) -> ApiResult<()>;
+}
+
+/// What a kind stored for one file.
+#[derive(Debug, Clone)]
+pub struct Stored<A> {
+    pub answer: A,
+    /// Kept in `uploads.format`: a report format, a content type.
+    pub format: String,
+    /// Kept in `uploads.summary`.
+    pub figures: Figures,
+    /// What the audit entry says of the file.
+    pub audit: String,
+    pub warnings: Vec<String>,
+}
+
+/// One file of a request, as the pipeline answers for it.
+#[derive(Debug, Clone)]
+pub struct Outcome<A> {
+    pub upload_id: i64,
+    pub filename: String,
+    /// The same content was stored before, for this job: nothing new was.
+    pub duplicate: bool,
+    pub answer: A,
+    pub warnings: Vec<String>,
+}
+
+/// Where a request's files go, and how the audit log names that place.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub target: Target,
+    /// "run / job", for the audit log.
+    pub label: String,
+}
+
+/// A file with the work [`Kind::prepare`] did for it, or `None` when it was
+/// already stored (it is then answered as a duplicate).
+pub type Prepared<K> = (Spooled, Option<<K as Kind>::Ready>);
+
+/// Checks the files and prepares those not stored already.
+pub async fn prepare<K: Kind>(db: &Db, place: &Place, files: Vec<Spooled>, kind: &K) -> ApiResult<Vec<Prepared<K>>> {
+    if files.is_empty() {
+        return Err(kind.nothing_sent());
+    }
+    kind.check(&files)?;
+    let shas: Vec<&str> = files.iter().map(|f| f.sha256.as_str()).collect();
+    let known = uploads::known(db, place.target.job_id, K::KIND, &shas).await?;
+    let mut seen: Vec<&str> = Vec::new();
+    let mut todo = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        let again = known.contains(&f.sha256) || seen.contains(&f.sha256.as_str());
+        seen.push(&f.sha256);
+        todo.push((i, again));
+    }
+    let mut out = Vec::with_capacity(files.len());
+    for (file, (_, again)) in files.into_iter().zip(todo) {
+        let ready = if again { None } else { Some(kind.prepare(&file).await?) };
+        out.push((file, ready));
+    }
+    Ok(out)
+}
+
+/// Stores a request's files, in one transaction of its own.
+pub async fn ingest<K: Kind>(
     db: &Db,
     actor: &Actor,
-    target: Target,
-    label: &str,
+    place: &Place,
     files: Vec<Spooled>,
-    format: FormatChoice,
-) -> ApiResult<IngestSummary> {
-    if files.is_empty() {
-        return Err(ApiError::BadRequest(
-            "no report file in the request (send them as multipart/form-data file fields)".into(),
-        ));
-    }
+    kind: &K,
+) -> ApiResult<Vec<Outcome<K::Answer>>> {
+    let prepared = prepare(db, place, files, kind).await?;
     let mut tx = db.begin_write().await?;
-    let mut out: Vec<IngestedFile> = Vec::with_capacity(files.len());
-    let mut added = Counts::default();
-    let mut new_uploads = 0;
+    let out = ingest_in(&mut tx, actor, place, prepared, kind).await?;
+    tx.commit().await?;
+    if out.iter().any(|o| !o.duplicate) {
+        db.checkpoint_if_large().await;
+    }
+    Ok(out)
+}
+
+/// Stores prepared files in the caller's transaction. On an error the
+/// caller drops the transaction and nothing from the request is kept.
+pub async fn ingest_in<K: Kind>(
+    tx: &mut Tx,
+    actor: &Actor,
+    place: &Place,
+    files: Vec<Prepared<K>>,
+    kind: &K,
+) -> ApiResult<Vec<Outcome<K::Answer>>> {
+    let target = place.target;
+    let mut out: Vec<Outcome<K::Answer>> = Vec::with_capacity(files.len());
+    let mut stored: Vec<Stored<K::Answer>> = Vec::new();
     let mut in_this_request: HashMap<String, usize> = HashMap::new();
-    for file in &files {
+    for (file, ready) in files {
         if let Some(&earlier) = in_this_request.get(&file.sha256) {
-            let mut again: IngestedFile = out[earlier].clone();
+            let mut again = out[earlier].clone();
             again.filename = file.filename.clone();
             again.duplicate = true;
             out.push(again);
             continue;
         }
-        if let Some(existing) = store::find_upload(&mut tx, target.job_id, &file.sha256).await? {
-            let c: Counts = existing.counts.into();
-            in_this_request.insert(file.sha256.clone(), out.len());
-            out.push(figures(existing.id, &file.filename, existing.format(), &c, true, existing.warnings()));
-            continue;
-        }
-        let (outcome, upload_id) = store_one(&mut tx, target, file, format).await?;
-        let c = &outcome.counts;
+        in_this_request.insert(file.sha256.clone(), out.len());
+        let upload_id =
+            match uploads::insert(tx, target, K::KIND, &file.filename, &file.sha256, file.size as i64).await? {
+                Some(id) => id,
+                None => {
+                    out.push(duplicate(tx, kind, target, &file).await?);
+                    continue;
+                }
+            };
+        // Stored meanwhile and since deleted, or never prepared: do it now.
+        let ready = match ready {
+            Some(r) => r,
+            None => kind.prepare(&file).await?,
+        };
+        let s = kind.store(tx, target, upload_id, &file, ready).await?;
+        uploads::finish(tx, upload_id, &s.format, &s.figures, &s.warnings).await?;
         let entry = Entry {
             project_id: Some(target.project_id),
             action: "upload.create",
-            target: format!("{label}: {}", file.filename),
-            detail: Some(format!(
-                "{} tests: {} passed, {} failed, {} errors, {} skipped ({}, sha256 {})",
-                c.total, c.passed, c.failed, c.errors, c.skipped, outcome.format, file.sha256
-            )),
+            target: format!("{}: {}", place.label, file.filename),
+            detail: Some(format!("{} ({}, sha256 {})", s.audit, K::KIND, file.sha256)),
         };
-        audit::record(&mut tx, actor, entry).await?;
-        added.add(&outcome.counts);
-        new_uploads += 1;
-        in_this_request.insert(file.sha256.clone(), out.len());
-        out.push(figures(upload_id, &file.filename, outcome.format, &outcome.counts, false, outcome.warnings));
-    }
-    if new_uploads > 0 {
-        db::jobs::add_counts(&mut tx, target.job_id, &added, new_uploads).await?;
-        db::runs::add_counts(&mut tx, target.run_id, &added).await?;
-        db::runs::refresh_status(&mut tx, target.run_id).await?;
-    }
-    tx.commit().await?;
-    if new_uploads > 0 {
-        db.checkpoint_if_large().await;
-    }
-    Ok(IngestSummary::from_files(out))
-}
-
-fn figures(
-    upload_id: i64,
-    filename: &str,
-    format: report::ReportFormat,
-    c: &Counts,
-    duplicate: bool,
-    warnings: Vec<String>,
-) -> IngestedFile {
-    IngestedFile {
-        upload_id,
-        filename: filename.to_owned(),
-        format,
-        total: c.total,
-        passed: c.passed,
-        failed: c.failed,
-        errors: c.errors,
-        skipped: c.skipped,
-        flaky: c.flaky,
-        duplicate,
-        warnings,
-    }
-}
-
-/// Parses one spooled file into the transaction. On a parse error nothing
-/// is committed (the caller's transaction is dropped and rolls back).
-async fn store_one(
-    tx: &mut Tx,
-    target: Target,
-    file: &Spooled,
-    format: FormatChoice,
-) -> ApiResult<(ParseOutcome, i64)> {
-    let placeholder = match format {
-        FormatChoice::Exactly(f) => f,
-        FormatChoice::Auto => report::ReportFormat::Junit,
-    };
-    let upload_id =
-        store::insert_upload(tx, target, &file.filename, placeholder, &file.sha256, file.size as i64).await?;
-    let (send, mut recv) = tokio::sync::mpsc::channel::<Result<Prepared, sqlx::Error>>(4);
-    let path = file.path.to_path_buf();
-    let backend = tx.backend();
-    let parser = tokio::task::spawn_blocking(move || -> Result<(ParseOutcome, usize), report::ParseError> {
-        let input =
-            std::fs::File::open(&path).map_err(|e| report::ParseError::new(format!("cannot read the upload: {e}")))?;
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut truncated = 0usize;
-        let flush = |batch: Vec<TestCase>| send.blocking_send(store::prepare(backend, batch)).map_err(|_| Stop);
-        let result = report::parse(input, format, |mut case| {
-            truncated += usize::from(truncate_fields(&mut case));
-            batch.push(case);
-            if batch.len() == BATCH {
-                flush(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
-            }
-            Ok(())
+        audit::record(tx, actor, entry).await?;
+        out.push(Outcome {
+            upload_id,
+            filename: file.filename.clone(),
+            duplicate: false,
+            answer: s.answer.clone(),
+            warnings: s.warnings.clone(),
         });
-        match result {
-            Ok(outcome) => {
-                if !batch.is_empty() {
-                    flush(batch).map_err(|_| report::ParseError::new("ingest stopped"))?;
-                }
-                Ok((outcome, truncated))
-            }
-            Err(err) => Err(match std::fs::File::open(&path) {
-                Ok(again) => err.locate(again),
-                Err(_) => err,
-            }),
-        }
-    });
-    let mut write_error = None;
-    let mut sql_cache = None;
-    while let Some(prepared) = recv.recv().await {
-        let result = match prepared {
-            Ok(batch) => store::insert_prepared(tx, target, upload_id, batch, &mut sql_cache).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            write_error = Some(e);
-            break;
-        }
+        stored.push(s);
     }
-    drop(recv);
-    if sql_cache.is_some() && write_error.is_none() {
-        store::release_statements(tx).await?;
+    if !stored.is_empty() {
+        db::jobs::add_uploads(tx, target.job_id, stored.len() as i64).await?;
+        let refs: Vec<&Stored<K::Answer>> = stored.iter().collect();
+        kind.roll_up(tx, target, &refs).await?;
     }
-    let parsed = parser.await.map_err(|e| ApiError::internal(format!("parser task failed: {e}")))?;
-    if let Some(e) = write_error {
-        return Err(e.into());
-    }
-    let (mut outcome, truncated) = parsed.map_err(|e| {
-        if e.io {
-            ApiError::internal(format!("{}: {}", file.filename, e.message))
-        } else {
-            ApiError::Parse { file: file.filename.clone(), detail: e.to_string(), line: e.line, column: e.column }
-        }
-    })?;
-    if truncated > 0 {
-        outcome.warnings.push(format!(
-            "{truncated} test results had output longer than {} MiB; it was cut to that length",
-            MAX_FIELD_BYTES / (1024 * 1024)
-        ));
-    }
-    for group in &outcome.retry_groups {
-        let attempts = store::attempts(tx, target.project_id, upload_id, group.key).await?;
-        if attempts.len() < 2 {
-            continue;
-        }
-        let ids: Vec<i64> = attempts.iter().map(|(id, _)| *id).collect();
-        let merged = retries::merge_attempts(attempts.into_iter().map(|(_, c)| c).collect());
-        store::replace_attempts(tx, ids[0], &merged, &ids[1..]).await?;
-    }
-    store::finish_upload(tx, upload_id, outcome.format, &outcome.counts, &outcome.warnings).await?;
-    Ok((outcome, upload_id))
+    Ok(out)
 }
 
-/// Cuts over-long text fields; true if anything was cut.
-fn truncate_fields(case: &mut TestCase) -> bool {
-    let mut cut = false;
-    for field in [&mut case.message, &mut case.details, &mut case.stdout, &mut case.stderr] {
-        if let Some(text) = field
-            && text.len() > MAX_FIELD_BYTES
-        {
-            let mut end = MAX_FIELD_BYTES;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            let dropped = text.len() - end;
-            text.truncate(end);
-            text.push_str(&format!("\n… [{dropped} more bytes cut by Assay]"));
-            cut = true;
-        }
-    }
-    cut
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_fields_are_cut_on_a_char_boundary() {
-        let mut case = TestCase { stdout: Some("é".repeat(MAX_FIELD_BYTES)), ..TestCase::default() };
-        assert!(truncate_fields(&mut case));
-        let out = case.stdout.unwrap();
-        assert!(out.len() < MAX_FIELD_BYTES + 100);
-        assert!(out.ends_with("cut by Assay]"));
-        let mut short = TestCase { stdout: Some("ok".into()), ..TestCase::default() };
-        assert!(!truncate_fields(&mut short));
-    }
+async fn duplicate<K: Kind>(tx: &mut Tx, kind: &K, target: Target, file: &Spooled) -> ApiResult<Outcome<K::Answer>> {
+    let existing = uploads::find(tx, target.job_id, K::KIND, &file.sha256)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("upload of {} vanished while being deduplicated", file.sha256)))?;
+    let answer = kind.answer_for(tx, &existing).await?;
+    Ok(Outcome {
+        upload_id: existing.id,
+        filename: file.filename.clone(),
+        duplicate: true,
+        answer,
+        warnings: existing.warnings.0.clone(),
+    })
 }

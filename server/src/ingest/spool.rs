@@ -1,40 +1,61 @@
-//! Spooling an upload to disk while hashing it, so that memory stays flat
-//! whatever the file size, and the SHA-256 is known before parsing.
+//! Spooling one uploaded file to disk while hashing it and indexing its
+//! lines, so that memory stays flat whatever the file size, and the
+//! SHA-256 (the file's identity) is known before anything is stored.
 
+use super::lines::LineIndexer;
 use crate::error::{ApiError, ApiResult};
-use bytes_stream::BytesStream;
+use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
 
+pub use super::lines::LineIndex;
+
+/// How many leading bytes of each file are kept in memory, for sniffing
+/// what it is.
+pub const HEAD_BYTES: usize = 8 * 1024;
+
 /// One uploaded file on disk, removed when dropped.
 #[derive(Debug)]
 pub struct Spooled {
+    /// The name the client gave it.
     pub filename: String,
+    /// The multipart field it came in (`body` for a raw body).
+    pub field: String,
+    /// The content type the client declared for it, if any.
+    pub content_type: Option<String>,
     pub path: TempPath,
     pub sha256: String,
     pub size: u64,
+    /// The first [`HEAD_BYTES`] bytes.
+    pub head: Vec<u8>,
+    /// Where its lines start, for reading a page of a text file without
+    /// reading what comes before.
+    pub lines: LineIndex,
 }
 
-pub mod bytes_stream {
-    use futures_util::Stream;
+/// What a file's bytes arrive as.
+pub trait BytesStream: Stream<Item = Result<axum::body::Bytes, ApiError>> + Unpin + Send {}
+impl<T> BytesStream for T where T: Stream<Item = Result<axum::body::Bytes, ApiError>> + Unpin + Send {}
 
-    /// Chunks of a request body, or the reason it could not be read.
-    pub trait BytesStream: Stream<Item = Result<axum::body::Bytes, crate::error::ApiError>> + Unpin + Send {}
-    impl<T> BytesStream for T where T: Stream<Item = Result<axum::body::Bytes, crate::error::ApiError>> + Unpin + Send {}
+/// Names the file being spooled.
+#[derive(Debug, Clone)]
+pub struct Naming {
+    pub filename: String,
+    pub field: String,
+    pub content_type: Option<String>,
 }
 
 /// Writes `body` to a temporary file in `dir`. `budget` is what is left
 /// of the request's size limit; exceeding it is a 413.
 pub async fn spool(
-    filename: String,
+    naming: Naming,
     mut body: impl BytesStream,
     dir: &Path,
     budget: &mut u64,
     limit: u64,
 ) -> ApiResult<Spooled> {
-    use futures_util::StreamExt;
     tokio::fs::create_dir_all(dir)
         .await
         .map_err(|e| ApiError::internal(format!("cannot create {}: {e}", dir.display())))?;
@@ -45,6 +66,8 @@ pub async fn spool(
         .into_parts();
     let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
     let mut hasher = Sha256::new();
+    let mut lines = LineIndexer::default();
+    let mut head = Vec::new();
     let mut size = 0u64;
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;
@@ -52,10 +75,24 @@ pub async fn spool(
         if size > *budget {
             return Err(ApiError::PayloadTooLarge { limit });
         }
+        if head.len() < HEAD_BYTES {
+            let take = (HEAD_BYTES - head.len()).min(chunk.len());
+            head.extend_from_slice(&chunk[..take]);
+        }
         hasher.update(&chunk);
+        lines.feed(&chunk);
         out.write_all(&chunk).await.map_err(|e| ApiError::internal(format!("spooling upload: {e}")))?;
     }
     out.flush().await.map_err(|e| ApiError::internal(format!("spooling upload: {e}")))?;
     *budget -= size;
-    Ok(Spooled { filename, path, sha256: hex::encode(hasher.finalize()), size })
+    Ok(Spooled {
+        filename: naming.filename,
+        field: naming.field,
+        content_type: naming.content_type,
+        path,
+        sha256: hex::encode(hasher.finalize()),
+        size,
+        head,
+        lines: lines.finish(),
+    })
 }

@@ -21,8 +21,9 @@ use crate::db::audit::Actor;
 use crate::db::rows::{ProjectRow, UserRow};
 use crate::db::{self, Db};
 use crate::error::{ApiError, ApiResult};
-use axum::http::HeaderMap;
+use axum::http::{Extensions, HeaderMap};
 use shared::accounts::{Abilities, InstanceSettings, Role};
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Access {
@@ -30,41 +31,56 @@ pub struct Access {
     pub settings: InstanceSettings,
 }
 
+/// Where a request's [`Access`] is kept once resolved, so that it is
+/// resolved once however many extractors, handlers and server functions
+/// ask for it. The `slot` middleware puts an empty one in every request.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved(Arc<tokio::sync::OnceCell<Result<Access, ApiError>>>);
+
+/// Adds an empty [`Resolved`] slot to every request.
+pub async fn slot(mut request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    request.extensions_mut().insert(Resolved::default());
+    next.run(request).await
+}
+
 impl Access {
-    /// The caller of a read.
-    pub async fn of(db: &Db, headers: &HeaderMap) -> ApiResult<Access> {
+    /// The caller of a request: resolved on first use and kept in the
+    /// request's extensions (its `Resolved` slot) for every later use.
+    pub async fn of_request(db: &Db, headers: &HeaderMap, extensions: &Extensions) -> ApiResult<Access> {
+        match extensions.get::<Resolved>() {
+            Some(slot) => slot.0.get_or_init(|| Self::resolve(db, headers)).await.clone(),
+            None => Self::resolve(db, headers).await,
+        }
+    }
+
+    /// Resolves the caller from the request's headers, afresh: after a long
+    /// upload the project may have been archived, or a role taken away.
+    pub async fn resolve(db: &Db, headers: &HeaderMap) -> ApiResult<Access> {
         Ok(Access { principal: auth::principal(db, headers).await?, settings: db::settings::load(db).await? })
     }
 
-    /// The caller of a write: with a session, the request must also carry
-    /// the anti-CSRF token (`X-CSRF-Token` header or the `csrf` field given).
-    pub async fn for_write(db: &Db, headers: &HeaderMap, csrf_field: Option<&str>) -> ApiResult<Access> {
-        let access = Self::of(db, headers).await?;
-        match &access.principal {
+    /// Checks that a write may proceed: with a session, the request must
+    /// carry the anti-CSRF token (`X-CSRF-Token` header or the `csrf` field
+    /// given); an ended session is a 401, never an anonymous write.
+    pub fn check_write(&self, headers: &HeaderMap, csrf_field: Option<&str>) -> ApiResult<()> {
+        match &self.principal {
             Principal::User { .. } => {
                 let header = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-                auth::check_csrf(headers, csrf_field.or(header))?;
+                auth::check_csrf(headers, csrf_field.or(header))
             }
             Principal::Anonymous { session_expired: true } => {
-                return Err(ApiError::Unauthorized("your session has ended: sign in again".into()));
+                Err(ApiError::Unauthorized("your session has ended: sign in again".into()))
             }
-            _ => {}
+            _ => Ok(()),
         }
-        Ok(access)
     }
 
     /// The command line on the server: it already has the database.
     pub fn system() -> Access {
-        let user = UserRow {
-            id: 0,
-            username: "assay (command line)".into(),
-            password_hash: String::new(),
-            is_admin: true,
-            must_change_password: false,
-            created_at: db::now(),
-            disabled_at: None,
-        };
-        Access { principal: Principal::User { user, session_id: 0 }, settings: InstanceSettings::default() }
+        Access {
+            principal: Principal::Service { name: "assay (command line)".into(), project_id: None },
+            settings: InstanceSettings::default(),
+        }
     }
 
     pub fn user(&self) -> Option<&UserRow> {
@@ -74,8 +90,13 @@ impl Access {
         }
     }
 
+    /// The command line, or a signed-in instance admin who chose their password.
     pub fn is_instance_admin(&self) -> bool {
-        self.user().is_some_and(|u| u.is_admin && !u.must_change_password)
+        match &self.principal {
+            Principal::Service { project_id: None, .. } => true,
+            Principal::User { user, .. } => user.is_admin && !user.must_change_password,
+            _ => false,
+        }
     }
 
     /// Signed in with a handed-out password not yet replaced.
@@ -89,11 +110,10 @@ impl Access {
 
     pub fn actor(&self) -> Actor {
         match &self.principal {
-            Principal::User { user, .. } if user.id == 0 => Actor::system(),
+            Principal::Service { project_id: None, .. } => Actor::system(),
+            Principal::Service { name, .. } => Actor { kind: "service", id: None, name: name.clone() },
             Principal::User { user, .. } => Actor { kind: "user", id: Some(user.id), name: user.username.clone() },
-            Principal::Token(t) => {
-                Actor { kind: "token", id: Some(t.id), name: format!("token {} ({})", t.prefix, t.name) }
-            }
+            Principal::Credential(c) => Actor { kind: c.kind.as_str(), id: Some(c.id), name: c.label.clone() },
             Principal::Anonymous { .. } => Actor { kind: "anonymous", id: None, name: "anonymous".into() },
         }
     }
@@ -104,9 +124,11 @@ impl Access {
             Principal::User { user, .. } if user.must_change_password => None,
             Principal::User { user, .. } if user.is_admin => Some(Role::Admin),
             Principal::User { user, .. } => db::members::role(db, project.id, user.id).await?,
-            Principal::Token(t) if t.project_id == project.id => {
-                Some(if t.scope == db::tokens::Scope::Write.as_str() { Role::Member } else { Role::Viewer })
+            Principal::Credential(c) if c.project_id == project.id => {
+                Some(if c.write { Role::Member } else { Role::Viewer })
             }
+            Principal::Service { project_id: None, .. } => Some(Role::Admin),
+            Principal::Service { project_id: Some(p), .. } if *p == project.id => Some(Role::Member),
             _ => None,
         })
     }
@@ -123,8 +145,13 @@ impl Access {
             Principal::Anonymous { .. } => {
                 Err(ApiError::Unauthorized("sign in (or use an API token) to read this".into()))
             }
-            Principal::Token(_) => {
-                Err(ApiError::Forbidden(format!("this API token does not belong to project '{}'", project.slug)))
+            Principal::Credential(c) => Err(ApiError::Forbidden(format!(
+                "this {} does not belong to project '{}'",
+                c.kind.noun(),
+                project.slug
+            ))),
+            Principal::Service { name, .. } => {
+                Err(ApiError::Forbidden(format!("{name} does not act for project '{}'", project.slug)))
             }
             Principal::User { .. } if self.password_pending() => Err(Self::choose_password_first()),
             Principal::User { .. } => {
@@ -143,10 +170,13 @@ impl Access {
         match self.role(db, project).await? {
             Some(role) if role >= needed => Ok(()),
             _ => Err(match &self.principal {
-                Principal::Token(t) if t.project_id != project.id => {
-                    ApiError::Forbidden(format!("this API token does not belong to project '{}'", project.slug))
+                Principal::Credential(c) if c.project_id != project.id => {
+                    ApiError::Forbidden(format!("this {} does not belong to project '{}'", c.kind.noun(), project.slug))
                 }
-                Principal::Token(_) => ApiError::Forbidden("this API token is read-only".into()),
+                Principal::Credential(c) if needed > Role::Member => {
+                    ApiError::Forbidden(format!("this {} cannot manage the project", c.kind.noun()))
+                }
+                Principal::Credential(c) => ApiError::Forbidden(format!("this {} is read-only", c.kind.noun())),
                 _ if self.password_pending() => Self::choose_password_first(),
                 _ => ApiError::Forbidden(format!("this needs the {needed} role in project '{}'", project.slug)),
             }),
@@ -157,12 +187,17 @@ impl Access {
         self.user().ok_or_else(|| ApiError::Unauthorized("sign in first".into()))
     }
 
-    pub fn require_instance_admin(&self) -> ApiResult<&UserRow> {
+    /// An instance admin: the command line, or a signed-in admin. Returns
+    /// the admin's user row, if a user.
+    pub fn require_instance_admin(&self) -> ApiResult<Option<&UserRow>> {
+        if let Principal::Service { project_id: None, .. } = self.principal {
+            return Ok(None);
+        }
         let user = self.require_signed_in()?;
         if self.password_pending() {
             return Err(Self::choose_password_first());
         }
-        if user.is_admin { Ok(user) } else { Err(ApiError::Forbidden("only instance admins may do this".into())) }
+        if user.is_admin { Ok(Some(user)) } else { Err(ApiError::Forbidden("only instance admins may do this".into())) }
     }
 
     pub async fn abilities(&self, db: &Db, project: &ProjectRow) -> ApiResult<Abilities> {

@@ -187,7 +187,7 @@ pub async fn set_admin(db: &Db, access: &Access, user_id: i64, is_admin: bool) -
 /// Disables (or re-enables) an account; a disabled user's sessions end.
 pub async fn set_disabled(db: &Db, access: &Access, user_id: i64, disabled: bool) -> ApiResult<()> {
     let me = access.require_instance_admin()?;
-    if me.id == user_id && disabled {
+    if me.is_some_and(|me| me.id == user_id) && disabled {
         return Err(ApiError::BadRequest("you cannot disable your own account".into()));
     }
     let user = db::users::by_id(db, user_id).await?.ok_or_else(|| ApiError::not_found(format!("user {user_id}")))?;

@@ -94,7 +94,7 @@ pub async fn create_token(db: &Db, access: &Access, slug: &str, name: &str, scop
     let p = managed(db, access, slug).await?;
     let name = name.trim();
     validate::name("token name", name).map_err(ApiError::BadRequest)?;
-    let by = access.user().map(|u| u.id).filter(|id| *id != 0);
+    let by = access.user().map(|u| u.id);
     let mut tx = db.begin_write().await?;
     let (token, row) = db::tokens::create(&mut tx, p.id, name, scope, by).await?;
     let entry = Entry {
@@ -109,13 +109,50 @@ pub async fn create_token(db: &Db, access: &Access, slug: &str, name: &str, scop
     Ok(CreatedToken { token, view: row.into_json(creator) })
 }
 
-/// Revokes a token by id or prefix.
-pub async fn revoke_token(db: &Db, access: &Access, slug: &str, id_or_prefix: &str) -> ApiResult<()> {
+/// Which token to revoke: a row of the settings page's table, or what a
+/// user has at hand (the secret, the displayed prefix, or the name).
+#[derive(Debug, Clone, Copy)]
+pub enum TokenRef<'a> {
+    Id(i64),
+    Given(&'a str),
+}
+
+/// Revokes one of the project's live tokens. A name that several live
+/// tokens share is refused (409) with their prefixes, so that the wrong
+/// token is never revoked.
+pub async fn revoke_token(db: &Db, access: &Access, slug: &str, which: TokenRef<'_>) -> ApiResult<()> {
     let p = managed(db, access, slug).await?;
     let mut tx = db.begin_write().await?;
-    let row = db::tokens::revoke(&mut tx, p.id, id_or_prefix.trim()).await?.ok_or_else(|| {
-        ApiError::NotFound(format!("no live token '{}' in project '{}'", id_or_prefix.trim(), p.slug))
-    })?;
+    let row = match which {
+        TokenRef::Id(id) => db::tokens::live_by_id(&mut tx, p.id, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no live token #{id} in project '{}'", p.slug)))?,
+        TokenRef::Given(given) => {
+            let given = given.trim();
+            if given.is_empty() {
+                return Err(ApiError::BadRequest("name the token: its secret, its prefix or its name".into()));
+            }
+            let mut rows = db::tokens::matching(&mut tx, p.id, given).await?;
+            match rows.len() {
+                0 => {
+                    return Err(ApiError::NotFound(format!(
+                        "no live token of project '{}' has that secret, prefix or name",
+                        p.slug
+                    )));
+                }
+                1 => rows.remove(0),
+                _ => {
+                    let prefixes: Vec<&str> = rows.iter().map(|r| r.prefix.as_str()).collect();
+                    return Err(ApiError::Conflict(format!(
+                        "{} live tokens are named '{given}' ({}): give the prefix of the one to revoke",
+                        rows.len(),
+                        prefixes.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    db::tokens::revoke(&mut tx, row.id).await?;
     let entry = Entry {
         project_id: Some(p.id),
         action: "token.revoke",

@@ -5,5 +5,7 @@
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod artifacts;
+pub mod prune;
 pub mod read;
 pub mod write;

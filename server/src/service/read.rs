@@ -144,11 +144,13 @@ pub async fn job<'a>(
     job: impl Into<Ident<'a>>,
 ) -> ApiResult<JobDetail> {
     let (p, r, j) = job_path(db, access, slug, run, job).await?;
-    let uploads = results::uploads(db, j.id).await?;
+    let uploads = db::uploads::list(db, j.id).await?;
+    let artifacts = super::artifacts::for_job(db, &p, j.id).await?;
     Ok(JobDetail {
         run: r.into_json(&p.slug),
         job: j.into_json(),
         uploads: uploads.into_iter().map(|u| u.into_json()).collect(),
+        artifacts,
     })
 }
 
@@ -220,10 +222,12 @@ pub async fn test_page<'a>(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("test result {id} in job '{}'", j.key)))?;
     let history = results::history(db, p.id, row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
+    let artifacts = super::artifacts::for_result(db, &p, id).await?;
     Ok(TestPage {
         run: r.into_json(&p.slug),
         job: j.into_json(),
         result: row.into_json(),
         history: history.into_iter().map(|h| h.into_json()).collect(),
+        artifacts,
     })
 }

@@ -1,13 +1,20 @@
 //! Writes through the API: projects, runs, jobs. Each checks the caller's
 //! role, runs in one transaction with the run's derived status kept
 //! current, and records itself in the audit log in that transaction.
+//!
+//! The cores (`…_in`) take the caller's transaction, so that a front door
+//! can store run, job and results at once; the plain functions are thin
+//! wrappers that check permissions, begin and commit.
 
 use super::access::{Access, require_writable};
 use super::read::{self, Ident};
-use crate::db::audit::{self, Entry};
+use crate::db::audit::{self, Actor, Entry};
 use crate::db::rows::{JobRow, ProjectRow, RunRow};
-use crate::db::{self, Db};
+use crate::db::uploads::Target;
+use crate::db::{self, Db, Tx};
 use crate::error::{ApiError, ApiResult};
+use crate::ingest::Place;
+use axum::http::HeaderMap;
 use shared::accounts::Role;
 use shared::model::{CreateJob, CreateRun, UpdateJob};
 use shared::validate;
@@ -73,15 +80,28 @@ pub async fn create_run(
     req: &CreateRun,
 ) -> ApiResult<(ProjectRow, RunRow, bool)> {
     let project = writable(db, access, slug).await?;
-    check_run(req)?;
     let mut tx = db.begin_write().await?;
-    let (row, created) = db::runs::insert_or_get(&mut tx, project.id, req).await?;
+    let (row, created) = create_run_in(&mut tx, &access.actor(), &project, req).await?;
+    tx.commit().await?;
+    Ok((project, row, created))
+}
+
+/// [`create_run`] in the caller's transaction, for a front door that
+/// stores run, job and results at once. The caller has checked that the
+/// actor may write to `project`.
+pub async fn create_run_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    project: &ProjectRow,
+    req: &CreateRun,
+) -> ApiResult<(RunRow, bool)> {
+    check_run(req)?;
+    let (row, created) = db::runs::insert_or_get(tx, project.id, req).await?;
     if created {
         let entry =
             Entry { project_id: Some(project.id), action: "run.create", target: row.name.clone(), detail: None };
-        audit::record(&mut tx, &access.actor(), entry).await?;
-        tx.commit().await?;
-        return Ok((project, row, true));
+        audit::record(tx, actor, entry).await?;
+        return Ok((row, true));
     }
     for (field, stored, asked) in [("revision", &row.revision, &req.revision), ("branch", &row.branch, &req.branch)] {
         if let (Some(stored), Some(asked)) = (stored, asked)
@@ -101,13 +121,12 @@ pub async fn create_run(
         ("started_at", row.started_at.is_none() && req.started_at.is_some()),
     ]);
     if filled.is_none() {
-        return Ok((project, row, false));
+        return Ok((row, false));
     }
-    let row = db::runs::fill_missing(&mut tx, row.id, req).await?;
+    let row = db::runs::fill_missing(tx, row.id, req).await?;
     let entry = Entry { project_id: Some(project.id), action: "run.update", target: row.name.clone(), detail: filled };
-    audit::record(&mut tx, &access.actor(), entry).await?;
-    tx.commit().await?;
-    Ok((project, row, false))
+    audit::record(tx, actor, entry).await?;
+    Ok((row, false))
 }
 
 /// For the audit log: which fields a repeated create filled in (`None`:
@@ -146,9 +165,22 @@ pub async fn create_job(
 ) -> ApiResult<(JobRow, bool)> {
     let project = writable(db, access, slug).await?;
     let run = read::run_row(db, &project, run).await?;
-    check_job(req)?;
     let mut tx = db.begin_write().await?;
-    let (row, created) = db::jobs::insert_or_get(&mut tx, project.id, run.id, req).await?;
+    let out = create_job_in(&mut tx, &access.actor(), &project, &run, req).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`create_job`] in the caller's transaction (see [`create_run_in`]).
+pub async fn create_job_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    project: &ProjectRow,
+    run: &RunRow,
+    req: &CreateJob,
+) -> ApiResult<(JobRow, bool)> {
+    check_job(req)?;
+    let (row, created) = db::jobs::insert_or_get(tx, project.id, run.id, req).await?;
     let row = if created {
         let entry = Entry {
             project_id: Some(project.id),
@@ -156,7 +188,7 @@ pub async fn create_job(
             target: format!("{} / {}", run.name, row.key),
             detail: None,
         };
-        audit::record(&mut tx, &access.actor(), entry).await?;
+        audit::record(tx, actor, entry).await?;
         row
     } else {
         let filled = filled(&[
@@ -168,14 +200,13 @@ pub async fn create_job(
         if filled.is_none() {
             return Ok((row, false));
         }
-        let row = db::jobs::fill_missing(&mut tx, row.id, req).await?;
+        let row = db::jobs::fill_missing(tx, row.id, req).await?;
         let target = format!("{} / {}", run.name, row.key);
         let entry = Entry { project_id: Some(project.id), action: "job.update", target, detail: filled };
-        audit::record(&mut tx, &access.actor(), entry).await?;
+        audit::record(tx, actor, entry).await?;
         row
     };
-    db::runs::refresh_status(&mut tx, run.id).await?;
-    tx.commit().await?;
+    db::runs::refresh_status(tx, run.id).await?;
     Ok((row, created))
 }
 
@@ -190,14 +221,28 @@ pub async fn update_job(
     let project = writable(db, access, slug).await?;
     let run = read::run_row(db, &project, run).await?;
     let job = read::job_row(db, &run, job).await?;
+    let mut tx = db.begin_write().await?;
+    let row = update_job_in(&mut tx, &access.actor(), &project, &run, &job, req).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// [`update_job`] in the caller's transaction (see [`create_run_in`]).
+pub async fn update_job_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    project: &ProjectRow,
+    run: &RunRow,
+    job: &JobRow,
+    req: &UpdateJob,
+) -> ApiResult<JobRow> {
     if req == &UpdateJob::default() {
         return Err(ApiError::BadRequest(
             "nothing to update: give at least one of state, result, started_at, finished_at".into(),
         ));
     }
-    let mut tx = db.begin_write().await?;
-    let row = db::jobs::update(&mut tx, job.id, req).await?;
-    db::runs::refresh_status(&mut tx, run.id).await?;
+    let row = db::jobs::update(tx, job.id, req).await?;
+    db::runs::refresh_status(tx, run.id).await?;
     let detail = serde_json::to_string(req).ok();
     let entry = Entry {
         project_id: Some(project.id),
@@ -205,7 +250,32 @@ pub async fn update_job(
         target: format!("{} / {}", run.name, job.key),
         detail,
     };
-    audit::record(&mut tx, &access.actor(), entry).await?;
-    tx.commit().await?;
+    audit::record(tx, actor, entry).await?;
     Ok(row)
+}
+
+/// Where an upload to a job goes, for a caller who may write to its
+/// project: the project, and the place for the ingest pipeline.
+pub async fn upload_place(
+    db: &Db,
+    access: &Access,
+    slug: &str,
+    run: Ident<'_>,
+    job: Ident<'_>,
+) -> ApiResult<(ProjectRow, Place)> {
+    let project = writable(db, access, slug).await?;
+    let run = read::run_row(db, &project, run).await?;
+    let job = read::job_row(db, &run, job).await?;
+    let target = Target { project_id: project.id, run_id: run.id, job_id: job.id };
+    Ok((project, Place { target, label: format!("{} / {}", run.name, job.key) }))
+}
+
+/// The caller of an upload again, once its body has arrived: a large
+/// upload takes a while, and the project may have been archived, or the
+/// caller's role taken away, in the meantime.
+pub async fn recheck_writer(db: &Db, headers: &HeaderMap, slug: &str) -> ApiResult<Access> {
+    let access = Access::resolve(db, headers).await?;
+    access.check_write(headers, None)?;
+    writable(db, &access, slug).await?;
+    Ok(access)
 }

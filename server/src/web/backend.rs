@@ -6,44 +6,57 @@ use crate::db::Db;
 use crate::db::tokens::Scope;
 use crate::error::ApiError;
 use crate::service::access::Access;
-use crate::service::{accounts, admin, read, write};
+use crate::service::{accounts, admin, artifacts, read, write};
 use app::backend::{Caller, SetCookies};
 use app::error::AppError;
 use shared::accounts::{
     Abilities, AuditEntry, CreatedToken, CreatedUser, InstanceSettings, ProjectSettings, Role, SessionView, UserView,
 };
 use shared::model::{
-    JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage, TestResultQuery, TestResultRow,
+    Artifact, ArtifactLines, ArtifactSearch, JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage,
+    TestResultQuery, TestResultRow,
 };
 
 pub struct DbBackend {
     pub db: Db,
+    pub blobs: crate::blobs::Blobs,
     /// See `Config::trust_proxy`.
     pub trust_proxy: bool,
 }
 
+/// The UI keeps the API's distinctions: a 409, 413, 415 or 422 is shown
+/// (and answered) as what it is, never as a 500. Only internal errors are
+/// reduced to their error id.
 impl From<ApiError> for AppError {
     fn from(e: ApiError) -> Self {
         match e {
             ApiError::NotFound(m) => AppError::NotFound(m),
-            ApiError::BadRequest(m) | ApiError::Conflict(m) => AppError::BadRequest(m),
+            ApiError::BadRequest(m) => AppError::BadRequest(m),
+            ApiError::Conflict(m) => AppError::Conflict(m),
             ApiError::TooManyRequests(m) => AppError::TooManyRequests(m),
             ApiError::Unauthorized(m) => AppError::Unauthorized(m),
             ApiError::Forbidden(m) => AppError::Forbidden(m),
-            other => AppError::Internal(other.body().detail),
+            ApiError::UnsupportedMediaType(m) => AppError::UnsupportedMediaType(m),
+            e @ ApiError::PayloadTooLarge { .. } => AppError::PayloadTooLarge(e.to_string()),
+            e @ ApiError::Parse { .. } => AppError::Unprocessable(e.to_string()),
+            e @ ApiError::RangeNotSatisfiable { .. } => AppError::BadRequest(e.to_string()),
+            e @ ApiError::Internal(_) => AppError::Internal(e.body().detail),
         }
     }
 }
 
 impl DbBackend {
+    /// The request's caller, as resolved once for the whole request.
     async fn reader(&self, c: &Caller) -> Result<Access, AppError> {
-        Ok(Access::of(&self.db, &c.headers).await?)
+        Ok(Access::of_request(&self.db, &c.headers, &c.extensions).await?)
     }
 
     /// The caller of a UI write, after the anti-CSRF check.
     async fn writer(&self, c: &Caller, csrf: &str) -> Result<Access, AppError> {
         auth::check_csrf(&c.headers, Some(csrf))?;
-        Ok(Access::for_write(&self.db, &c.headers, Some(csrf)).await?)
+        let access = self.reader(c).await?;
+        access.check_write(&c.headers, Some(csrf))?;
+        Ok(access)
     }
 
     fn secure(c: &Caller) -> bool {
@@ -115,6 +128,26 @@ impl app::backend::Backend for DbBackend {
     async fn test(&self, c: &Caller, project: &str, run: i64, job: i64, id: i64) -> Result<TestPage, AppError> {
         let access = self.reader(c).await?;
         Ok(read::test_page(&self.db, &access, project, run, job, id).await?)
+    }
+
+    async fn artifact(&self, c: &Caller, project: &str, run: i64, job: i64, id: i64) -> Result<Artifact, AppError> {
+        let access = self.reader(c).await?;
+        let (_, _, j) = read::job_path(&self.db, &access, project, run, job).await?;
+        let artifact = artifacts::get(&self.db, &access, id).await?;
+        if artifact.job_id != j.id {
+            return Err(AppError::NotFound(format!("artifact {id} in job '{}'", j.key)));
+        }
+        Ok(artifact)
+    }
+
+    async fn artifact_lines(&self, c: &Caller, id: i64, from: i64, count: i64) -> Result<ArtifactLines, AppError> {
+        let access = self.reader(c).await?;
+        Ok(artifacts::lines(&self.db, &self.blobs, &access, id, from, count).await?)
+    }
+
+    async fn artifact_search(&self, c: &Caller, id: i64, q: &str, from: i64) -> Result<ArtifactSearch, AppError> {
+        let access = self.reader(c).await?;
+        Ok(artifacts::search(&self.db, &self.blobs, &access, id, q, from).await?)
     }
 
     async fn login(
@@ -234,8 +267,20 @@ impl app::backend::Backend for DbBackend {
         Ok(admin::create_token(&self.db, &access, project, name, scope).await?)
     }
 
-    async fn revoke_token(&self, c: &Caller, csrf: &str, project: &str, token_id: i64) -> Result<(), AppError> {
+    async fn revoke_token(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        token_id: Option<i64>,
+        given: Option<&str>,
+    ) -> Result<(), AppError> {
         let access = self.writer(c, csrf).await?;
-        Ok(admin::revoke_token(&self.db, &access, project, &token_id.to_string()).await?)
+        let which = match (token_id, given) {
+            (Some(id), _) => admin::TokenRef::Id(id),
+            (None, Some(given)) => admin::TokenRef::Given(given),
+            (None, None) => return Err(AppError::BadRequest("name the token to revoke".into())),
+        };
+        Ok(admin::revoke_token(&self.db, &access, project, which).await?)
     }
 }

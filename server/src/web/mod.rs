@@ -45,8 +45,11 @@ pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
 
 /// The UI's pages and server functions, with the backend in context.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let backend: SharedBackend =
-        Arc::new(backend::DbBackend { db: state.db.clone(), trust_proxy: state.config.trust_proxy });
+    let backend: SharedBackend = Arc::new(backend::DbBackend {
+        db: state.db.clone(),
+        blobs: state.blobs.clone(),
+        trust_proxy: state.config.trust_proxy,
+    });
     let route_list = generate_route_list(app::App);
     let options = state.leptos_options.clone();
     Router::new()

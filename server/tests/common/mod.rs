@@ -22,6 +22,7 @@ pub const BOUNDARY: &str = "assay-test-boundary-7MA4YWxkTrZu0gW";
 pub struct TestApp {
     pub router: Router,
     pub db: Db,
+    pub blobs: server::blobs::Blobs,
     pub dir: tempfile::TempDir,
     pg_database: Option<(String, String)>,
 }
@@ -30,6 +31,58 @@ pub struct TestApp {
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+/// Where a test's blobs go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// A directory of the test's own.
+    Files,
+    /// A bucket of the test's own on the S3-compatible server that
+    /// `scripts/test.sh` starts (`moto_server`), named by
+    /// `ASSAY_TEST_S3_ENDPOINT`.
+    S3,
+}
+
+/// The S3-compatible server the tests use.
+pub fn s3_endpoint() -> String {
+    std::env::var("ASSAY_TEST_S3_ENDPOINT").unwrap_or_else(|_| {
+        panic!(
+            "the object-store tests need an S3-compatible server: run scripts/test.sh, which starts one, \
+             or start `moto_server -p 5055` (pip install 'moto[server]') and set \
+             ASSAY_TEST_S3_ENDPOINT=http://127.0.0.1:5055"
+        )
+    })
+}
+
+/// A new, empty bucket on the test S3 server, and a store on it.
+pub async fn s3_store() -> (server::blobs::Blobs, String) {
+    let endpoint = s3_endpoint();
+    let bucket =
+        format!("assay-test-{}-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), rand_suffix());
+    let res = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("the test S3 server at {endpoint} does not answer: {e}"));
+    assert!(res.status().is_success(), "creating bucket {bucket}: {}", res.status());
+    let blobs =
+        server::blobs::Blobs::open_with(&format!("s3://{bucket}/blobs"), s3_options(&endpoint)).expect("S3 store");
+    (blobs, bucket)
+}
+
+/// Settings for the test S3 server (which checks no credentials).
+pub fn s3_options(endpoint: &str) -> Vec<(String, String)> {
+    [
+        ("aws_endpoint", endpoint),
+        ("aws_allow_http", "true"),
+        ("aws_access_key_id", "test"),
+        ("aws_secret_access_key", "test"),
+        ("aws_region", "us-east-1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
 }
 
 /// The shared conformance corpus beside the repository.
@@ -56,7 +109,15 @@ impl TestApp {
         Self::with_config(backend, |_| {}).await
     }
 
+    pub async fn with_store(backend: Backend, store: Store) -> TestApp {
+        Self::build(backend, store, |_| {}).await
+    }
+
     pub async fn with_config(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::build(backend, Store::Files, tweak).await
+    }
+
+    async fn build(backend: Backend, store: Store, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (db, pg_database) = match backend {
             Backend::Sqlite => (Db::connect(None, dir.path()).await.expect("sqlite"), None),
@@ -82,12 +143,17 @@ impl TestApp {
         let mut config = Config::for_tests(dir.path().join("tmp"));
         tweak(&mut config);
         let site = dir.path().join("site");
+        let blobs = match store {
+            Store::Files => server::blobs::Blobs::local(&dir.path().join("blobs")).expect("blob directory"),
+            Store::S3 => s3_store().await.0,
+        };
         let state = AppState {
             db: db.clone(),
+            blobs: blobs.clone(),
             config: Arc::new(config),
             leptos_options: server::web::leptos_options(&site, "127.0.0.1:0".parse().unwrap()),
         };
-        TestApp { router: server::app(state), db, dir, pg_database }
+        TestApp { router: server::app(state), db, blobs, dir, pg_database }
     }
 
     pub async fn project(&self, slug: &str) -> String {
@@ -105,10 +171,21 @@ impl TestApp {
     pub async fn send(&self, req: Request<Body>) -> Resp {
         let res = self.router.clone().oneshot(req).await.expect("router answers");
         let status = res.status();
+        let headers = res.headers().clone();
         let content_type =
             res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
-        Resp { status, body, content_type }
+        Resp { status, body, content_type, headers }
+    }
+
+    /// Sends multipart/form-data made of `parts`.
+    pub async fn upload_parts(&self, path: &str, token: Option<&str>, parts: &[Part<'_>]) -> Resp {
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"));
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(req.body(Body::from(multipart_parts(parts))).unwrap()).await
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -208,6 +285,42 @@ pub fn multipart(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     body
 }
 
+/// One part of a multipart body.
+pub enum Part<'a> {
+    File { filename: &'a str, content_type: Option<&'a str>, bytes: Vec<u8> },
+    Field { name: &'a str, value: String },
+}
+
+pub fn multipart_parts(parts: &[Part<'_>]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for part in parts {
+        match part {
+            Part::File { filename, content_type, bytes } => {
+                body.extend_from_slice(
+                    format!(
+                        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+                    )
+                    .as_bytes(),
+                );
+                if let Some(ct) = content_type {
+                    body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+                }
+                body.extend_from_slice(b"\r\n");
+                body.extend_from_slice(bytes);
+            }
+            Part::Field { name, value } => {
+                body.extend_from_slice(
+                    format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}")
+                        .as_bytes(),
+                );
+            }
+        }
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
 /// `oneshot` for tests that need the raw response (headers).
 pub trait RawSend {
     fn oneshot_raw(self, req: Request<Body>) -> impl std::future::Future<Output = axum::response::Response> + Send;
@@ -223,6 +336,7 @@ pub struct Resp {
     pub status: StatusCode,
     pub body: Vec<u8>,
     pub content_type: String,
+    pub headers: axum::http::HeaderMap,
 }
 
 impl Resp {
@@ -236,6 +350,11 @@ impl Resp {
 
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// A response header, as text ("" when absent).
+    pub fn header(&self, name: &str) -> String {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
     }
 
     /// Asserts an error answer: status, JSON `{error, detail}`, and a detail
@@ -256,6 +375,38 @@ pub async fn within_limit(body: impl std::future::Future<Output = ()>) {
     if tokio::time::timeout(std::time::Duration::from_secs(300), body).await.is_err() {
         panic!("this test hung: still unfinished after five minutes");
     }
+}
+
+/// Declares `#[tokio::test]`s running `$body(app)` on SQLite and on
+/// PostgreSQL, each with blobs in a directory and on the S3 server.
+#[macro_export]
+macro_rules! every_store {
+    ($($name:ident => $body:ident;)+) => {
+        mod every_store {
+            $crate::every_store!(@one sqlite_files, Sqlite, Files, $($name => $body;)+);
+            $crate::every_store!(@one postgres_files, Postgres, Files, $($name => $body;)+);
+            $crate::every_store!(@one sqlite_s3, Sqlite, S3, $($name => $body;)+);
+            $crate::every_store!(@one postgres_s3, Postgres, S3, $($name => $body;)+);
+        }
+    };
+    (@one $module:ident, $backend:ident, $store:ident, $($name:ident => $body:ident;)+) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::common::within_limit(async {
+                        let app = $crate::common::TestApp::with_store(
+                            $crate::common::Backend::$backend,
+                            $crate::common::Store::$store,
+                        )
+                        .await;
+                        super::super::$body(app).await;
+                    })
+                    .await;
+                }
+            )+
+        }
+    };
 }
 
 /// Declares `#[tokio::test]`s running `$body(app)` on SQLite and on PostgreSQL.

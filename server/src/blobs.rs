@@ -1,0 +1,285 @@
+//! Blobs: files kept whole (artifacts now; trace images and perf
+//! attachments next), in an object store through the `object_store` crate,
+//! content-addressed by SHA-256 so the same content is stored once.
+//!
+//! The store is named by URL: `file:///path` (the default is
+//! `<data-dir>/blobs`, with no set-up), `s3://bucket/prefix` or
+//! `gs://bucket/prefix`, with credentials and endpoints from the usual
+//! environment variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+//! `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`;
+//! `GOOGLE_SERVICE_ACCOUNT`…). With an object store and PostgreSQL, a
+//! server keeps no state of its own.
+//!
+//! Lifecycle (see `service::prune`): a blob is written in full before any
+//! row refers to it, and its `blobs` row is committed in the same
+//! transaction as what refers to it, so a failed request leaves at worst an
+//! object without a row; pruning removes those once they are older than a
+//! grace period, and removes rows (and objects) nothing refers to any more.
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
+use object_store::path::Path as StorePath;
+use object_store::{GetOptions, GetRange, ObjectStore, PutPayload, WriteMultipart};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::io::AsyncReadExt;
+
+/// Where every blob lives in the store: `sha256/ab/abcdef…`.
+const ROOT: &str = "sha256";
+
+/// Files up to this size are written in one request; larger ones in parts
+/// of this size, a few at a time, so memory stays flat.
+const PART: usize = 8 * 1024 * 1024;
+/// Parts in flight at once.
+const PARTS_IN_FLIGHT: usize = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("the object store URL {0}")]
+    Url(String),
+    #[error("blob {0} is not in the object store")]
+    NotFound(String),
+    #[error("the requested range is outside the blob")]
+    Range,
+    #[error("object store: {0}")]
+    Store(#[from] object_store::Error),
+    #[error("reading {path}: {source}")]
+    File { path: String, source: std::io::Error },
+}
+
+/// A content-addressed blob store.
+#[derive(Clone)]
+pub struct Blobs {
+    store: Arc<dyn ObjectStore>,
+    /// The store's URL (no credentials are ever in it), for messages.
+    url: String,
+}
+
+impl std::fmt::Debug for Blobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Blobs({})", self.url)
+    }
+}
+
+/// A blob read back: its bytes as a stream, the range they cover and the
+/// blob's whole size.
+pub struct Read {
+    pub stream: BoxStream<'static, Result<Bytes, BlobError>>,
+    pub range: Range<u64>,
+    pub size: u64,
+}
+
+/// One object of the store, as listing finds it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub sha256: String,
+    pub size: u64,
+    pub last_modified: DateTime<Utc>,
+}
+
+impl Blobs {
+    /// The store a URL names, configured from the environment.
+    pub fn open(url: &str) -> Result<Blobs, BlobError> {
+        Self::open_with(url, Vec::new())
+    }
+
+    /// The store a URL names, with settings (e.g. `aws_endpoint`) over
+    /// those of the environment.
+    pub fn open_with(url: &str, options: Vec<(String, String)>) -> Result<Blobs, BlobError> {
+        let parsed = url::Url::parse(url).map_err(|e| BlobError::Url(format!("'{url}' does not parse: {e}")))?;
+        let prefix = parsed.path().trim_matches('/').to_owned();
+        let store: Arc<dyn ObjectStore> = match parsed.scheme() {
+            "file" => {
+                let dir = parsed.to_file_path().map_err(|()| BlobError::Url(format!("'{url}' is not a local path")))?;
+                return Self::local(&dir);
+            }
+            "s3" | "s3a" => {
+                let mut builder = object_store::aws::AmazonS3Builder::from_env().with_url(url);
+                for (k, v) in &options {
+                    let key = k.parse().map_err(|e| BlobError::Url(format!("option {k}: {e}")))?;
+                    builder = builder.with_config(key, v);
+                }
+                let s3 = builder.build().map_err(|e| BlobError::Url(format!("'{url}': {e}")))?;
+                with_prefix(Arc::new(s3), &prefix)
+            }
+            "gs" => {
+                let mut builder = object_store::gcp::GoogleCloudStorageBuilder::from_env().with_url(url);
+                for (k, v) in &options {
+                    let key = k.parse().map_err(|e| BlobError::Url(format!("option {k}: {e}")))?;
+                    builder = builder.with_config(key, v);
+                }
+                let gcs = builder.build().map_err(|e| BlobError::Url(format!("'{url}': {e}")))?;
+                with_prefix(Arc::new(gcs), &prefix)
+            }
+            other => {
+                return Err(BlobError::Url(format!("'{url}' has the scheme '{other}'; use file://, s3:// or gs://")));
+            }
+        };
+        Ok(Blobs { store, url: url.to_owned() })
+    }
+
+    /// A store in a local directory (created if missing).
+    pub fn local(dir: &Path) -> Result<Blobs, BlobError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| BlobError::Url(format!("directory {} cannot be created: {e}", dir.display())))?;
+        let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)
+            .map_err(|e| BlobError::Url(format!("directory {}: {e}", dir.display())))?
+            .with_automatic_cleanup(true);
+        Ok(Blobs { store: Arc::new(fs), url: format!("file://{}", dir.display()) })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn key(sha256: &str) -> StorePath {
+        let shard = sha256.get(..2).unwrap_or("00");
+        StorePath::from(format!("{ROOT}/{shard}/{sha256}"))
+    }
+
+    /// Writes a file as the blob `sha256` (its SHA-256, already computed).
+    /// The object appears whole or not at all.
+    pub async fn put_file(&self, sha256: &str, file: &Path) -> Result<(), BlobError> {
+        let io = |source| BlobError::File { path: file.display().to_string(), source };
+        let mut input = tokio::fs::File::open(file).await.map_err(io)?;
+        let size = input.metadata().await.map_err(io)?.len();
+        let key = Self::key(sha256);
+        if size <= PART as u64 {
+            let mut bytes = Vec::with_capacity(size as usize);
+            input.read_to_end(&mut bytes).await.map_err(io)?;
+            self.store.put(&key, PutPayload::from(bytes)).await?;
+            return Ok(());
+        }
+        let upload = self.store.put_multipart(&key).await?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
+        let mut buf = vec![0u8; 1024 * 1024];
+        loop {
+            let n = match input.read(&mut buf).await {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = writer.abort().await;
+                    return Err(io(e));
+                }
+            };
+            if let Err(e) = writer.wait_for_capacity(PARTS_IN_FLIGHT).await {
+                let _ = writer.abort().await;
+                return Err(e.into());
+            }
+            writer.write(&buf[..n]);
+        }
+        writer.finish().await?;
+        Ok(())
+    }
+
+    /// Reads the blob, or the part of it in `range` (end exclusive).
+    pub async fn get(&self, sha256: &str, range: Option<Range<u64>>) -> Result<Read, BlobError> {
+        let options = GetOptions { range: range.map(GetRange::Bounded), ..GetOptions::default() };
+        let got = match self.store.get_opts(&Self::key(sha256), options).await {
+            Ok(got) => got,
+            Err(object_store::Error::NotFound { .. }) => return Err(BlobError::NotFound(sha256.to_owned())),
+            Err(e) if is_range_error(&e) => return Err(BlobError::Range),
+            Err(e) => return Err(e.into()),
+        };
+        let size = got.meta.size;
+        let range = got.range.clone();
+        let stream = got.into_stream().map_err(BlobError::from).boxed();
+        Ok(Read { stream, range, size })
+    }
+
+    /// Reads `range` of the blob into memory (for small ranges).
+    pub async fn read_range(&self, sha256: &str, range: Range<u64>) -> Result<Bytes, BlobError> {
+        if range.is_empty() {
+            return Ok(Bytes::new());
+        }
+        match self.store.get_range(&Self::key(sha256), range).await {
+            Ok(b) => Ok(b),
+            Err(object_store::Error::NotFound { .. }) => Err(BlobError::NotFound(sha256.to_owned())),
+            Err(e) if is_range_error(&e) => Err(BlobError::Range),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The blob's size, if it is there.
+    pub async fn size(&self, sha256: &str) -> Result<Option<u64>, BlobError> {
+        match self.store.head(&Self::key(sha256)).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// When the blob was last written, if it is there.
+    pub async fn last_modified(&self, sha256: &str) -> Result<Option<DateTime<Utc>>, BlobError> {
+        match self.store.head(&Self::key(sha256)).await {
+            Ok(meta) => Ok(Some(meta.last_modified)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn delete(&self, sha256: &str) -> Result<(), BlobError> {
+        match self.store.delete(&Self::key(sha256)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every blob in the store. Objects that are not blobs (not named by a
+    /// SHA-256 under the blob root) are left out.
+    pub fn list(&self) -> BoxStream<'_, Result<Listed, BlobError>> {
+        let root = StorePath::from(ROOT);
+        self.store
+            .list(Some(&root))
+            .filter_map(|item| async move {
+                match item {
+                    Ok(meta) => {
+                        let name = meta.location.filename()?.to_owned();
+                        is_sha256(&name)
+                            .then(|| Ok(Listed { sha256: name, size: meta.size, last_modified: meta.last_modified }))
+                    }
+                    Err(e) => Some(Err(e.into())),
+                }
+            })
+            .boxed()
+    }
+}
+
+fn with_prefix(store: Arc<dyn ObjectStore>, prefix: &str) -> Arc<dyn ObjectStore> {
+    if prefix.is_empty() { store } else { Arc::new(object_store::prefix::PrefixStore::new(store, prefix)) }
+}
+
+fn is_range_error(e: &object_store::Error) -> bool {
+    let text = e.to_string();
+    text.contains("Range") && (text.contains("not satisf") || text.contains("out of bounds") || text.contains("416"))
+}
+
+/// 64 lowercase hex digits.
+pub fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("file://{}", dir.path().join("b").display());
+        assert!(Blobs::open(&url).is_ok());
+        let err = Blobs::open("ftp://host/x").unwrap_err().to_string();
+        assert!(err.contains("use file://, s3:// or gs://"), "{err}");
+        assert!(Blobs::open("not a url").is_err());
+    }
+
+    #[test]
+    fn keys_are_sharded_by_hash() {
+        let sha = "ab".repeat(32);
+        assert_eq!(Blobs::key(&sha).as_ref(), format!("sha256/ab/{sha}"));
+        assert!(is_sha256(&sha) && !is_sha256("abc") && !is_sha256(&"AB".repeat(32)));
+    }
+}
