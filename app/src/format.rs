@@ -28,7 +28,10 @@ pub fn opt_duration(seconds: Option<f64>) -> String {
 
 /// `2026-11-22 03:14 UTC`: absolute, so server and browser agree.
 pub fn time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    // By hand rather than with `format("%Y-…")`: chrono's format-string
+    // machinery would be WASM every page that shows a time loads.
+    use chrono::{Datelike, Timelike};
+    format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), t.month(), t.day(), t.hour(), t.minute())
 }
 
 /// The first 10 characters of a commit hash; other revisions as they are.
@@ -70,6 +73,12 @@ mod tests {
         assert_eq!(duration(12.4), "12.40 s");
         assert_eq!(duration(185.0), "3 min 05 s");
         assert_eq!(duration(3720.0), "1 h 02 min");
+    }
+
+    #[test]
+    fn times() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-03-04T05:06:07Z").unwrap().with_timezone(&Utc);
+        assert_eq!(time(&t), "2026-03-04 05:06 UTC");
     }
 
     #[test]

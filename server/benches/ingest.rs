@@ -5,7 +5,9 @@
 //! 2. memory: the server's peak RSS while ingesting a ~200 MB report
 //!    streamed from disk;
 //! 3. latency: p50/p95 of the runs list and the job page API with 10,000
-//!    runs and 10 million test results loaded.
+//!    runs and 10 million test results loaded;
+//! 4. uploads at the sizes CI really sends (10, 1,000, 10,000 and 100,000
+//!    results) on that loaded database: p50/p95 per upload and results/s.
 //!
 //! On SQLite and on PostgreSQL (TEST_DATABASE_URL, default
 //! postgres://postgres@127.0.0.1:5432/postgres; a fresh database is made
@@ -13,7 +15,7 @@
 //!
 //! `cargo bench -p server --bench ingest -- [--backend sqlite|postgres|both]
 //!  [--cases 100000] [--large-mb 200] [--runs 10000] [--per-run 1000]
-//!  [--skip-large] [--skip-load]`
+//!  [--sizes 10,1000,10000,100000] [--skip-large] [--skip-load]`
 
 use futures_util::StreamExt;
 use shared::report::synthetic::junit_report;
@@ -29,6 +31,7 @@ struct Args {
     per_run: usize,
     skip_large: bool,
     skip_load: bool,
+    sizes: Vec<usize>,
 }
 
 fn args() -> Args {
@@ -40,6 +43,7 @@ fn args() -> Args {
         per_run: 1_000,
         skip_large: false,
         skip_load: false,
+        sizes: vec![10, 1000, 10_000, 100_000],
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let num = |i: usize| -> usize {
@@ -70,6 +74,11 @@ fn args() -> Args {
             }
             "--per-run" => {
                 a.per_run = num(i);
+                i += 1;
+            }
+            "--sizes" => {
+                let list = argv.get(i + 1).expect("--sizes needs a list, e.g. 10,1000");
+                a.sizes = list.split(',').map(|n| n.trim().parse().expect("--sizes takes numbers")).collect();
                 i += 1;
             }
             "--skip-large" => a.skip_large = true,
@@ -278,7 +287,7 @@ async fn large_file_memory(client: &reqwest::Client, backend: &str, large_mb: us
     );
 }
 
-async fn read_latency(client: &reqwest::Client, backend: &str, runs: usize, per_run: usize) {
+async fn read_latency(client: &reqwest::Client, backend: &str, runs: usize, per_run: usize, sizes: &[usize]) {
     let s = start(backend, "load");
     let t = Instant::now();
     let progress_every = (runs / 10).max(1);
@@ -323,6 +332,37 @@ async fn read_latency(client: &reqwest::Client, backend: &str, runs: usize, per_
     println!("job page, passed results, 5th page: p50 {p50:.2} ms, p95 {p95:.2} ms");
     let (peak, _) = memory(s.child.id());
     println!("server peak RSS during load and reads: {peak:.0} MiB");
+    upload_sizes(client, &s, total, sizes).await;
+}
+
+/// Uploads of each size into their own run and job, timed from the
+/// request's first byte to its committed answer (creating the run and job
+/// is not counted: CI does that once per job, not per file).
+async fn upload_sizes(client: &reqwest::Client, s: &Server, stored: usize, sizes: &[usize]) {
+    for &n in sizes {
+        let reps = match n {
+            0..=1_000 => 40,
+            1_001..=10_000 => 12,
+            _ => 5,
+        };
+        let mut times = Vec::with_capacity(reps);
+        for r in 0..reps {
+            let run = format!("sized-{n}-{r}");
+            create_run_and_job(client, s, &run, "main", "linux").await;
+            let doc = junit_report(n, 7_000_000 + (n * 100 + r) as u64);
+            let len = doc.len() as u64;
+            let t = Instant::now();
+            let res = upload(client, s, &run, "linux", reqwest::Body::from(doc), len).await;
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            assert_eq!(res["total"].as_u64(), Some(n as u64));
+        }
+        times.sort_by(f64::total_cmp);
+        let (p50, p95) = (percentile(&times, 0.5), percentile(&times, 0.95));
+        println!(
+            "upload of {n} results ({reps} uploads, database holding {stored} results): p50 {p50:.1} ms, p95 {p95:.1} ms = {:.0} results/s at p50",
+            n as f64 / (p50 / 1e3)
+        );
+    }
 }
 
 fn main() {
@@ -340,7 +380,7 @@ fn main() {
             rt.block_on(large_file_memory(&client, backend, a.large_mb));
         }
         if !a.skip_load {
-            rt.block_on(read_latency(&client, backend, a.runs, a.per_run));
+            rt.block_on(read_latency(&client, backend, a.runs, a.per_run, &a.sizes));
         }
     }
 }

@@ -628,6 +628,22 @@ async fn user_member_and_token_management_checks_roles(app: TestApp) {
     assert_eq!(counts(&app).await, before, "refused calls change nothing");
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await, 3);
 
+    // A project admin revokes a token by name from the settings page's field.
+    let named = admin::create_token(&app.db, &Access::system(), "web", "by-name", Scope::Write).await.unwrap();
+    let r = app
+        .send(padmin.server_fn::<app::api::RevokeToken>(&[
+            ("csrf", &padmin.csrf),
+            ("project", "web"),
+            ("token", "by-name"),
+        ]))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    app.post_json("/api/v1/projects/web/runs", Some(&named.token), &run_body("x")).await.assert_error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "not valid",
+    );
+
     // Allowed: the project admin revokes, the instance admin disables max,
     // whose sessions end at once.
     let r = app

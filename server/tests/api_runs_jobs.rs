@@ -206,7 +206,25 @@ async fn runs_list_newest_first_with_branch_filter_and_pages(app: TestApp) {
     assert_eq!(projects[0]["latest_run"]["name"], "r6");
 }
 
+/// A stored value that does not decode is an error with an id (logged),
+/// never a silent default in the answer.
+async fn stored_values_that_do_not_decode_are_errors(app: TestApp) {
+    let token = app.project("web").await;
+    let job = app.run_and_job(&token, "web", "r1", None, "linux").await;
+    assert_eq!(app.get("/api/v1/projects/web/runs/r1").await.status, StatusCode::OK);
+    server::on_db!(&app.db, p => sqlx::query("UPDATE runs SET status = 'exploded'").execute(p).await.map(|_| ()))
+        .unwrap();
+    let res = app.get("/api/v1/projects/web/runs/r1").await;
+    res.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (id ");
+    assert!(!res.text().contains("exploded"), "details stay in the log: {}", res.text());
+    server::on_db!(&app.db, p => sqlx::query("UPDATE runs SET status = 'passed'").execute(p).await.map(|_| ()))
+        .unwrap();
+    server::on_db!(&app.db, p => sqlx::query("UPDATE jobs SET labels = '[1,'").execute(p).await.map(|_| ())).unwrap();
+    app.get(&job).await.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (id ");
+}
+
 both_backends! {
+    stored_values_that_do_not_decode_are_errors => stored_values_that_do_not_decode_are_errors;
     health_and_openapi => health_and_openapi;
     runs_are_idempotent_on_name => runs_are_idempotent_on_name;
     numeric_run_names_win_over_ids => numeric_run_names_win_over_ids;

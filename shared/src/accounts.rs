@@ -66,10 +66,21 @@ pub struct UserView {
     pub created_at: DateTime<Utc>,
 }
 
+/// The signed-in user, as every page's header needs them (kept small:
+/// the session is decoded by every page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionUser {
+    pub id: i64,
+    pub username: String,
+    pub is_admin: bool,
+    pub must_change_password: bool,
+}
+
 /// Who is looking, and the token forms must carry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionView {
-    pub user: Option<UserView>,
+    pub user: Option<SessionUser>,
     /// The anti-CSRF token to send with every state-changing request.
     pub csrf: String,
     /// Whether visitors who are not signed in may read.

@@ -42,7 +42,7 @@ pub use create_token::CreateToken;
 pub use create_user::CreateUser;
 pub use job::get_job;
 pub use login::Login;
-pub use logout::Logout;
+pub use logout::{Logout, logout};
 pub use project_settings::get_project_settings;
 pub use projects::list_projects;
 pub use remove_member::RemoveMember;

@@ -1,19 +1,28 @@
-use crate::api::Logout;
+use crate::api::{Logout, logout};
 use crate::components::session::use_session;
 use crate::routes;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use shared::accounts::SessionView;
 
+/// Where a plain (JavaScript off) sign-out form posts.
+const LOGOUT_PATH: &str = <Logout as leptos::server_fn::ServerFn>::PATH;
+
 #[component]
 pub fn Header() -> impl IntoView {
     let session = use_session();
-    let logout = ServerAction::<Logout>::new();
-    Effect::new(move |_| {
-        if matches!(logout.value().get(), Some(Ok(()))) {
-            session.reload();
-        }
-    });
+    // A plain form (it works with JavaScript off); hydrated, it calls the
+    // server function itself. `ActionForm` would decode the form's fields
+    // in the browser, and that decoder is 20 KB of WASM on every page.
+    let sign_out = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let csrf = session.resource.get_untracked().and_then(Result::ok).map(|s| s.csrf).unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            if logout(csrf).await.is_ok() {
+                session.reload();
+            }
+        });
+    };
     let location = use_location();
     view! {
         <header class="top">
@@ -30,10 +39,10 @@ pub fn Header() -> impl IntoView {
                                 view! {
                                     {user.is_admin.then(|| view! { <a href="/admin/users" data-nav="admin">"Admin"</a> })}
                                     <a href="/account" class="who" data-nav="account">{user.username.clone()}</a>
-                                    <ActionForm action=logout>
+                                    <form method="post" action=LOGOUT_PATH on:submit=sign_out>
                                         <input type="hidden" name="csrf" value=csrf/>
                                         <button type="submit" class="link">"Sign out"</button>
-                                    </ActionForm>
+                                    </form>
                                 }
                                 .into_any()
                             }

@@ -32,10 +32,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let checkpoints = db.clone();
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            checkpoints.checkpoint_if_large().await;
+            checkpoints.checkpoint().await;
         }
     });
     // Expired artifacts and orphaned blobs, hourly. Several servers sharing

@@ -219,18 +219,13 @@ pub async fn release_statements(tx: &mut Tx) -> Result<(), sqlx::Error> {
 }
 
 /// The stored attempts of one test in an upload, oldest first.
-pub async fn attempts(
-    tx: &mut Tx,
-    project_id: i64,
-    upload_id: i64,
-    key: i64,
-) -> Result<Vec<(i64, TestCase)>, sqlx::Error> {
+pub async fn attempts(tx: &mut Tx, job_id: i64, upload_id: i64, key: i64) -> Result<Vec<(i64, TestCase)>, sqlx::Error> {
     let sql = format!(
         "SELECT {RESULT_DETAIL_COLUMNS} FROM test_results \
-         WHERE project_id = $1 AND test_key = $2 AND upload_id = $3 ORDER BY id"
+         WHERE job_id = $1 AND test_key = $2 AND upload_id = $3 ORDER BY id"
     );
     let rows: Vec<ResultDetailRow> = on_tx!(tx, c => sqlx::query_as(&sql)
-        .bind(project_id)
+        .bind(job_id)
         .bind(key)
         .bind(upload_id)
         .fetch_all(&mut *c)

@@ -32,9 +32,9 @@ use std::time::Duration;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
-/// Write-ahead log size (in 16 KiB pages: 256 MiB) past which it is
+/// Write-ahead log size (in 4 KiB pages: 256 MiB) past which it is
 /// truncated.
-pub const WAL_LIMIT_FRAMES: i64 = 16_384;
+pub const WAL_LIMIT_FRAMES: i64 = 65_536;
 
 /// A connection pool on one of the two backends.
 #[derive(Clone, Debug)]
@@ -134,7 +134,18 @@ impl Db {
             // ingest's index pages, small enough to keep the server lean.
             .pragma("cache_size", "-16384")
             .pragma("temp_store", "memory")
-            .page_size(16384);
+            // No checkpoint inside a committing request: `serve` runs them
+            // in the background (see `checkpoint`), so an upload pays for
+            // writing its pages to the log once, not again into the
+            // database file. Short-lived commands checkpoint on close.
+            .pragma("wal_autocheckpoint", "0")
+            // 4 KiB pages (for new databases): an upload's test results land
+            // at random places in the by-test index (one leaf per test), and
+            // every page it touches is written to the log at commit, so
+            // smaller pages write less. Measured: a 1,000-result upload on a
+            // million-result database in 19 ms instead of 29 ms with 16 KiB
+            // pages, and bulk ingest no slower (see README, Performance).
+            .page_size(4096);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts)
@@ -172,14 +183,15 @@ impl Db {
         })
     }
 
-    /// Keeps SQLite's write-ahead log from growing without bound. Under
-    /// steady load some reader always overlaps the next writer, so the
-    /// automatic (passive) checkpoint can copy frames back but never
-    /// restart the log, and the file grows for as long as the load lasts
-    /// (checkpoint starvation). Past [`WAL_LIMIT_FRAMES`] frames this waits
-    /// for the readers of the moment and truncates the log. Called after
-    /// ingests, and periodically by `serve`; a no-op on PostgreSQL.
-    pub async fn checkpoint_if_large(&self) {
+    /// Copies the write-ahead log back into the database, in the
+    /// background (every second from `serve`): automatic checkpoints are
+    /// off, so that no request pays for one. Under steady load some reader
+    /// always overlaps the next writer, so a passive checkpoint can copy
+    /// frames back but never restart the log, and the file would grow for
+    /// as long as the load lasts (checkpoint starvation): past
+    /// [`WAL_LIMIT_FRAMES`] frames this waits for the readers of the moment
+    /// and truncates the log. A no-op on PostgreSQL.
+    pub async fn checkpoint(&self) {
         let Db::Sqlite(pool) = self else { return };
         let frames: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await;
         match frames {

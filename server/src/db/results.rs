@@ -230,8 +230,18 @@ pub async fn get(db: &Db, job_id: i64, id: i64) -> Result<Option<ResultDetailRow
     on_db!(db, p => sqlx::query_as(&sql).bind(job_id).bind(id).fetch_optional(p).await)
 }
 
-/// The test's results in the project's runs on `branch` (or on no branch),
-/// newest first.
+/// How far back a test's history looks: its results in this many of the
+/// project's newest runs on the branch.
+pub const HISTORY_RUNS: i64 = 1000;
+
+/// The test's results in the project's newest runs on `branch` (or on no
+/// branch), newest first.
+///
+/// Results are found per job, through the `(job_id, test_key)` index: runs
+/// newest first, their jobs, and in each the test, stopping once `limit`
+/// are found. (An index by test across all runs would make every upload
+/// write one index page per test, at random; per job, an upload's index
+/// entries are appended together.)
 pub async fn history(
     db: &Db,
     project_id: i64,
@@ -239,20 +249,24 @@ pub async fn history(
     branch: Option<&str>,
     limit: i64,
 ) -> Result<Vec<HistoryRow>, sqlx::Error> {
-    let branch_cond = if branch.is_some() { "r.branch = $3" } else { "r.branch IS NULL" };
-    let limit_p = if branch.is_some() { "$4" } else { "$3" };
+    let branch_cond = if branch.is_some() { "branch = $3" } else { "branch IS NULL" };
+    let (window_p, limit_p) = if branch.is_some() { ("$4", "$5") } else { ("$3", "$4") };
     let sql = format!(
         "SELECT tr.id AS result_id, tr.run_id, r.name AS run_name, r.revision, tr.job_id, j.key AS job_key, \
          j.name AS job_name, tr.status, tr.flaky, tr.duration_s, r.created_at \
-         FROM test_results tr JOIN runs r ON r.id = tr.run_id JOIN jobs j ON j.id = tr.job_id \
-         WHERE tr.project_id = $1 AND tr.test_key = $2 AND {branch_cond} ORDER BY tr.id DESC LIMIT {limit_p}"
+         FROM runs r JOIN jobs j ON j.run_id = r.id \
+         JOIN test_results tr ON tr.job_id = j.id AND tr.test_key = $2 \
+         WHERE r.project_id = $1 AND r.{branch_cond} \
+         AND r.id >= COALESCE((SELECT MIN(id) FROM (SELECT id FROM runs WHERE project_id = $1 AND {branch_cond} \
+                               ORDER BY id DESC LIMIT {window_p}) AS recent), 0) \
+         ORDER BY r.id DESC, tr.id DESC LIMIT {limit_p}"
     );
     on_db!(db, p => {
         let mut query = sqlx::query_as(&sql).bind(project_id).bind(test_key);
         if let Some(b) = branch {
             query = query.bind(b);
         }
-        query.bind(limit).fetch_all(p).await
+        query.bind(HISTORY_RUNS).bind(limit).fetch_all(p).await
     })
 }
 

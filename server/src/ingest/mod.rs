@@ -141,9 +141,6 @@ pub async fn ingest<K: Kind>(
     let mut tx = db.begin_write().await?;
     let out = ingest_in(&mut tx, actor, place, prepared, kind).await?;
     tx.commit().await?;
-    if out.iter().any(|o| !o.duplicate) {
-        db.checkpoint_if_large().await;
-    }
     Ok(out)
 }
 

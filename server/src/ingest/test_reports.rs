@@ -188,7 +188,7 @@ async fn parse_into(
         ));
     }
     for group in &outcome.retry_groups {
-        let attempts = store::attempts(tx, target.project_id, upload_id, group.key).await?;
+        let attempts = store::attempts(tx, target.job_id, upload_id, group.key).await?;
         if attempts.len() < 2 {
             continue;
         }

@@ -77,7 +77,12 @@ impl app::backend::Backend for DbBackend {
                 v
             }
         };
-        let user = access.user().cloned().map(|u| u.into_json());
+        let user = access.user().map(|u| shared::accounts::SessionUser {
+            id: u.id,
+            username: u.username.clone(),
+            is_admin: u.is_admin,
+            must_change_password: u.must_change_password,
+        });
         Ok((SessionView { user, csrf, anonymous_read: access.settings.anonymous_read }, set))
     }
 
