@@ -7,7 +7,6 @@
 //!
 //! `cargo bench -p server --bench artifacts -- [--sizes-mb 1,1024] [--stores files,s3] [--reps 5]`
 
-use futures_util::StreamExt;
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -177,12 +176,20 @@ fn make_file(dir: &std::path::Path, mb: u64, seed: u64) -> std::path::PathBuf {
     path
 }
 
+/// Writes dirty pages out, so that one measurement does not pay for the
+/// write-back of the one before.
+fn settle() {
+    let _ = Command::new("sync").status();
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
 
-async fn upload(client: &reqwest::Client, s: &Server, job: &str, path: &std::path::Path) -> i64 {
+/// Creates the run and job, then uploads the file with curl (a client
+/// that costs next to nothing, so the figure is the server's).
+async fn upload(client: &reqwest::Client, s: &Server, job: &str, path: &std::path::Path) -> (i64, f64) {
     let auth = format!("Bearer {}", s.token);
     let api = format!("{}/api/v1/projects/bench/runs", s.base);
     for (url, body) in [
@@ -192,44 +199,43 @@ async fn upload(client: &reqwest::Client, s: &Server, job: &str, path: &std::pat
         let r = client.post(url).header("Authorization", &auth).json(&body).send().await.expect("create");
         assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
     }
-    let file = tokio::fs::File::open(path).await.expect("open");
-    let len = file.metadata().await.expect("metadata").len();
-    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
-    let part = reqwest::multipart::Part::stream_with_length(body, len).file_name("data.bin");
-    let res = client
-        .post(format!("{api}/{job}/jobs/j/artifacts"))
-        .header("Authorization", &auth)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .expect("upload");
-    let status = res.status();
-    let v: serde_json::Value = res.json().await.expect("JSON");
-    assert!(status.is_success(), "{status}: {v}");
+    let answer = path.with_extension("answer.json");
+    let t = Instant::now();
+    let out = Command::new("curl")
+        .args(["-sS", "-o"])
+        .arg(&answer)
+        .args(["-w", "%{http_code}", "-H", &format!("Authorization: {auth}"), "-F"])
+        .arg(format!("file=@{}", path.display()))
+        .arg(format!("{api}/{job}/jobs/j/artifacts"))
+        .output()
+        .expect("curl runs");
+    let secs = t.elapsed().as_secs_f64();
+    let status = String::from_utf8_lossy(&out.stdout).to_string();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&answer).expect("answer")).expect("JSON answer");
+    let _ = std::fs::remove_file(&answer);
+    assert_eq!(status, "200", "upload: {v}");
     assert_eq!(v["files"][0]["duplicate"], false, "each upload stores new content");
-    v["files"][0]["artifact"]["id"].as_i64().expect("artifact id")
+    (v["files"][0]["artifact"]["id"].as_i64().expect("artifact id"), secs)
 }
 
-async fn download(client: &reqwest::Client, s: &Server, id: i64, to: &std::path::Path) -> u64 {
-    let res = client.get(format!("{}/api/v1/artifacts/{id}/download", s.base)).send().await.expect("download");
-    assert!(res.status().is_success());
-    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::create(to).await.expect("create"));
-    let mut stream = res.bytes_stream();
-    let mut n = 0u64;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.expect("chunk");
-        n += chunk.len() as u64;
-        tokio::io::AsyncWriteExt::write_all(&mut out, &chunk).await.expect("write");
-    }
-    tokio::io::AsyncWriteExt::flush(&mut out).await.expect("flush");
-    n
+/// Downloads with curl into a file on the same disk (as `cp` writes one).
+fn download(s: &Server, id: i64, to: &std::path::Path) -> (u64, f64) {
+    let t = Instant::now();
+    let out = Command::new("curl")
+        .args(["-sS", "-o"])
+        .arg(to)
+        .args(["-w", "%{http_code}", &format!("{}/api/v1/artifacts/{id}/download", s.base)])
+        .output()
+        .expect("curl runs");
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
+    (std::fs::metadata(to).expect("downloaded").len(), secs)
 }
 
 fn main() {
     let a = args();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    // No gzip: artifacts are sent as they are stored.
-    let client = reqwest::Client::builder().no_gzip().build().expect("client");
+    let client = reqwest::Client::new();
     let work =
         tempfile::tempdir_in(std::env::var("ASSAY_BENCH_DIR").unwrap_or_else(|_| "/tmp".into())).expect("work dir");
     let (_moto, endpoint) = if a.stores.iter().any(|s| s == "s3") { s3_server() } else { (None, String::new()) };
@@ -245,6 +251,7 @@ fn main() {
                 .iter()
                 .map(|src| {
                     let dst = work.path().join("cp-copy");
+                    settle();
                     let t = Instant::now();
                     std::fs::copy(src, &dst).expect("cp");
                     let secs = t.elapsed().as_secs_f64();
@@ -264,17 +271,11 @@ fn main() {
             let pid = s.child.0.id();
             let (mut ups, mut downs, mut peak) = (Vec::new(), Vec::new(), 0f64);
             for (r, src) in sources.iter().enumerate() {
-                let ((id, up), p1) = rt.block_on(peak_rss(pid, async {
-                    let t = Instant::now();
-                    let id = upload(&client, &s, &format!("run-{r}"), src).await;
-                    (id, t.elapsed().as_secs_f64())
-                }));
+                settle();
+                let ((id, up), p1) = rt.block_on(peak_rss(pid, upload(&client, &s, &format!("run-{r}"), src)));
                 let dst = work.path().join("downloaded");
-                let ((n, down), p2) = rt.block_on(peak_rss(pid, async {
-                    let t = Instant::now();
-                    let n = download(&client, &s, id, &dst).await;
-                    (n, t.elapsed().as_secs_f64())
-                }));
+                settle();
+                let ((n, down), p2) = rt.block_on(peak_rss(pid, async { download(&s, id, &dst) }));
                 assert_eq!(n, mb << 20);
                 let _ = std::fs::remove_file(&dst);
                 ups.push(up);

@@ -56,6 +56,9 @@ pub struct Blobs {
     store: Arc<dyn ObjectStore>,
     /// The store's URL (no credentials are ever in it), for messages.
     url: String,
+    /// For a local directory store: the directory, so that a spooled
+    /// upload is linked into place instead of copied (see `put_file`).
+    local_root: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Blobs {
@@ -118,7 +121,7 @@ impl Blobs {
                 return Err(BlobError::Url(format!("'{url}' has the scheme '{other}'; use file://, s3:// or gs://")));
             }
         };
-        Ok(Blobs { store, url: url.to_owned() })
+        Ok(Blobs { store, url: url.to_owned(), local_root: None })
     }
 
     /// A store in a local directory (created if missing).
@@ -128,7 +131,7 @@ impl Blobs {
         let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| BlobError::Url(format!("directory {}: {e}", dir.display())))?
             .with_automatic_cleanup(true);
-        Ok(Blobs { store: Arc::new(fs), url: format!("file://{}", dir.display()) })
+        Ok(Blobs { store: Arc::new(fs), url: format!("file://{}", dir.display()), local_root: Some(dir.to_path_buf()) })
     }
 
     pub fn url(&self) -> &str {
@@ -144,6 +147,18 @@ impl Blobs {
     /// The object appears whole or not at all.
     pub async fn put_file(&self, sha256: &str, file: &Path) -> Result<(), BlobError> {
         let io = |source| BlobError::File { path: file.display().to_string(), source };
+        // A local store is a directory in the layout `object_store`'s
+        // LocalFileSystem reads (the key's segments as directories): the
+        // spooled file is hard-linked into place, so a 1 GB upload is
+        // written to disk once, not twice. A link appears whole or not at
+        // all, like LocalFileSystem's own staged writes; the content never
+        // changes (the name is its hash). Across file systems, or where links
+        // are refused, the store's own write is used.
+        if let Some(root) = &self.local_root
+            && self.link_into(root, sha256, file).await.is_ok()
+        {
+            return Ok(());
+        }
         let mut input = tokio::fs::File::open(file).await.map_err(io)?;
         let size = input.metadata().await.map_err(io)?.len();
         let key = Self::key(sha256);
@@ -175,6 +190,23 @@ impl Blobs {
         Ok(())
     }
 
+    async fn link_into(&self, root: &Path, sha256: &str, file: &Path) -> std::io::Result<()> {
+        let dest = root.join(Self::key(sha256).as_ref());
+        if let Some(dir) = dest.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        match tokio::fs::hard_link(file, &dest).await {
+            Ok(()) => Ok(()),
+            // Already there (same content, by its name): written again
+            // would change nothing but its age, which pruning reads.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let now = std::time::SystemTime::now();
+                std::fs::File::options().write(true).open(&dest)?.set_modified(now)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Reads the blob, or the part of it in `range` (end exclusive).
     pub async fn get(&self, sha256: &str, range: Option<Range<u64>>) -> Result<Read, BlobError> {
         let options = GetOptions { range: range.map(GetRange::Bounded), ..GetOptions::default() };
@@ -186,7 +218,23 @@ impl Blobs {
         };
         let size = got.meta.size;
         let range = got.range.clone();
-        let stream = got.into_stream().map_err(BlobError::from).boxed();
+        let stream = match got.payload {
+            // A local file is read in large chunks: the store's own stream
+            // reads 8 KiB at a time, which caps a download at a fraction of
+            // the disk's speed.
+            object_store::GetResultPayload::File(file, path) => {
+                use tokio::io::AsyncSeekExt;
+                let mut file = tokio::fs::File::from_std(file);
+                let at = |source| BlobError::File { path: path.display().to_string(), source };
+                file.seek(std::io::SeekFrom::Start(range.start)).await.map_err(at)?;
+                let part = file.take(range.end - range.start);
+                let shown = path.display().to_string();
+                tokio_util::io::ReaderStream::with_capacity(part, 1024 * 1024)
+                    .map_err(move |source| BlobError::File { path: shown.clone(), source })
+                    .boxed()
+            }
+            object_store::GetResultPayload::Stream(s) => s.map_err(BlobError::from).boxed(),
+        };
         Ok(Read { stream, range, size })
     }
 
