@@ -105,42 +105,18 @@ async fn upload_sends_artifacts_beside_reports_in_one_call() {
     assert_eq!(job["artifacts"][0]["tests"][0]["name"], "Test 1.Passing test");
     assert!(job["artifacts"][0]["expires_at"].is_string());
     // Artifacts alone are an upload too; a bad duration is refused before anything is sent.
-    run(cli(&[
-        "upload",
-        "--server",
-        &base,
-        "--token",
-        &token,
-        "--project",
-        "web",
-        "--run",
-        "r",
-        "--job",
-        "k",
-        "--artifact",
-        log.to_str().unwrap(),
-    ]))
-    .await
-    .expect("artifacts only");
-    let err = run(cli(&[
-        "upload",
-        "--server",
-        &base,
-        "--token",
-        &token,
-        "--project",
-        "web",
-        "--run",
-        "r",
-        "--job",
-        "k",
-        "--artifact",
-        log.to_str().unwrap(),
-        "--artifact-expires",
-        "soon",
-    ]))
-    .await
-    .unwrap_err();
+    let log = log.to_str().unwrap();
+    let only = ["upload", "--server", &base, "--token", &token, "--project", "web", "--run", "r", "--job", "k"];
+    let with = |extra: &[&'static str]| -> Vec<String> {
+        only.iter()
+            .map(|s| s.to_string())
+            .chain(["--artifact", log].map(String::from))
+            .chain(extra.iter().map(|s| s.to_string()))
+            .collect()
+    };
+    let parse = |v: Vec<String>| Cli::try_parse_from(std::iter::once("assay".to_string()).chain(v)).unwrap();
+    run(parse(with(&[]))).await.expect("artifacts only");
+    let err = run(parse(with(&["--artifact-expires", "soon"]))).await.unwrap_err();
     assert!(err.contains("--artifact-expires"), "{err}");
 }
 
