@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod counts;
 pub mod flakiness;
 pub mod model;
+pub mod perf;
 pub mod report;
 pub mod status;
 pub mod test_key;
