@@ -121,6 +121,68 @@ async fn upload_sends_artifacts_beside_reports_in_one_call() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_sends_perf_results_named_by_their_path() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let token = app.project("bench").await;
+    let base = serve(&app).await;
+    // A criterion tree as `cargo bench` leaves it: the benchmark is named by
+    // the directories above new/estimates.json.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir =
+        corpus("x").parent().unwrap().parent().unwrap().join("benchmarks/generated-locally/criterion-0.5.1");
+    for bench in ["fib 15", "fib_group/5"] {
+        let to = dir.path().join("target/criterion").join(bench).join("new");
+        std::fs::create_dir_all(&to).unwrap();
+        std::fs::copy(corpus_dir.join(bench).join("new/estimates.json"), to.join("estimates.json")).unwrap();
+    }
+    let pattern = format!("{}/target/criterion/**/new/estimates.json", dir.path().display());
+    let args = [
+        "upload",
+        "--server",
+        &base,
+        "--token",
+        &token,
+        "--project",
+        "bench",
+        "--run",
+        "r",
+        "--job",
+        "j",
+        "--perf",
+        &pattern,
+    ];
+    run(cli(&args)).await.expect("upload succeeds");
+    let job = app.get("/api/v1/projects/bench/runs/r/jobs/j").await.value();
+    assert_eq!((job["job"]["perf_tests"].as_i64(), job["job"]["state"].as_str()), (Some(2), Some("completed")));
+    let series = app.get("/api/v1/projects/bench/series").await.value();
+    let mut tests: Vec<&str> = series.as_array().unwrap().iter().map(|s| s["test"].as_str().unwrap()).collect();
+    tests.sort();
+    tests.dedup();
+    assert_eq!(tests, ["fib 15", "fib_group/5"]);
+    // A file that is not a perf report fails the command, naming it.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{}").unwrap();
+    let bad = bad.display().to_string();
+    let args = [
+        "upload",
+        "--server",
+        &base,
+        "--token",
+        &token,
+        "--project",
+        "bench",
+        "--run",
+        "r",
+        "--job",
+        "j",
+        "--perf",
+        &bad,
+    ];
+    let err = run(cli(&args)).await.unwrap_err();
+    assert!(err.contains("bad.json") && err.contains("uploading perf results"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upload_errors_are_clear_and_fail_the_command() {
     let app = TestApp::new(Backend::Sqlite).await;
     let token = app.project("web").await;

@@ -73,6 +73,12 @@ pub struct JobSummary {
     pub upload_count: i64,
     pub artifact_count: i64,
     pub artifact_bytes: i64,
+    /// Performance tests and metrics uploaded to the job.
+    pub perf_tests: i64,
+    pub perf_metrics: i64,
+    /// The regression tag a perf upload gave the job (PerfTracker's).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub regression: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -100,15 +106,18 @@ pub enum UploadKind {
     TestReport,
     /// Any file kept with a job: a log, a screenshot, a binary.
     Artifact,
+    /// Performance results (benchmark outputs, PerfTracker jobs, Perfherder data).
+    PerfResult,
 }
 
 impl UploadKind {
-    pub const ALL: [UploadKind; 2] = [UploadKind::TestReport, UploadKind::Artifact];
+    pub const ALL: [UploadKind; 3] = [UploadKind::TestReport, UploadKind::Artifact, UploadKind::PerfResult];
 
     pub fn as_str(self) -> &'static str {
         match self {
             UploadKind::TestReport => "test_report",
             UploadKind::Artifact => "artifact",
+            UploadKind::PerfResult => "perf_result",
         }
     }
 }
@@ -125,7 +134,7 @@ impl std::str::FromStr for UploadKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| crate::status::UnknownValue {
             kind: "upload kind",
             value: s.to_owned(),
-            expected: "test_report, artifact",
+            expected: "test_report, artifact, perf_result",
         })
     }
 }
@@ -152,6 +161,9 @@ pub struct UploadSummary {
     /// What a test report held (absent for other kinds).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub counts: Option<Counts>,
+    /// What a perf upload held (absent for other kinds).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub perf: Option<crate::perf::PerfCounts>,
     /// Problems found in the file that did not stop it from being stored
     /// (e.g. a header that disagrees with the test cases it holds).
     pub warnings: Vec<String>,

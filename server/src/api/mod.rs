@@ -10,6 +10,7 @@ mod artifacts;
 pub mod extract;
 mod jobs;
 pub mod paths;
+mod perf;
 mod projects;
 mod results;
 mod runs;
@@ -27,12 +28,13 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Assay API", version = "1", description = "Upload test results and artifacts from CI and read them back."),
+    info(title = "Assay API", version = "1", description = "Upload test results, performance results and artifacts from CI and read them back."),
     modifiers(&TokenAuth),
     tags(
         (name = "projects"), (name = "runs"), (name = "jobs"),
         (name = "test results", description = "JUnit XML, TRX, NUnit and xUnit.net reports"),
         (name = "artifacts", description = "Logs, screenshots and any other file kept with a job"),
+        (name = "performance", description = "Benchmark and performance-test results, series and job comparisons"),
     )
 )]
 pub struct ApiDoc;
@@ -65,7 +67,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(artifacts::get, artifacts::delete))
         .routes(routes!(artifacts::download))
         .routes(routes!(artifacts::lines))
-        .routes(routes!(artifacts::search));
+        .routes(routes!(artifacts::search))
+        .routes(routes!(perf::upload))
+        .routes(routes!(perf::compare))
+        .routes(routes!(perf::series))
+        .routes(routes!(perf::points));
     let (v1, doc) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.fallback(api_not_found)).split_for_parts();
     (v1, doc)

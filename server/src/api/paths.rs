@@ -50,3 +50,10 @@ pub struct ArtifactPath {
     /// The artifact's id.
     pub id: i64,
 }
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SeriesPath {
+    /// The series' id.
+    pub id: i64,
+}

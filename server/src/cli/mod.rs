@@ -40,7 +40,7 @@ pub enum Command {
         command: UserCommand,
     },
     /// Upload test reports and artifacts to an Assay server.
-    Upload(upload::UploadArgs),
+    Upload(Box<upload::UploadArgs>),
     /// Delete expired artifacts and the blobs nothing refers to any more
     /// (`serve` also does this every hour).
     Prune {
@@ -136,7 +136,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::User { command: UserCommand::Create { name, admin: is_admin, password_stdin, db } } => {
             admin::create_user(&db, &name, is_admin, password_stdin).await
         }
-        Command::Upload(args) => upload::upload(args).await,
+        Command::Upload(args) => upload::upload(*args).await,
         Command::Prune { db, store, grace } => admin::prune(&db, &store, &grace).await,
     }
 }

@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 use shared::model::{ArtifactUploadSummary, CreateJob, CreateRun, ErrorBody, IngestSummary, UpdateJob};
+use shared::perf::PerfIngestSummary;
 use shared::{JobResult, JobState};
 use std::path::PathBuf;
 use tokio_util::io::ReaderStream;
@@ -44,8 +45,19 @@ pub struct UploadArgs {
     #[arg(long, default_value = "auto", value_parser = ["auto", "junit", "trx", "nunit", "xunit"])]
     pub format: String,
     /// Report files or glob patterns (e.g. 'target/**/TEST-*.xml').
-    #[arg(required_unless_present = "artifacts")]
+    #[arg(required_unless_present_any = ["artifacts", "perf"])]
     pub files: Vec<String>,
+    /// A performance result file (benchmark output, PerfTracker job,
+    /// Perfherder data…) or a glob pattern; repeat for more. Criterion's
+    /// estimates are named by their path: give
+    /// 'target/criterion/**/new/estimates.json'.
+    #[arg(long = "perf", value_name = "FILE")]
+    pub perf: Vec<String>,
+    /// Format of the --perf files; auto detects it from each file.
+    #[arg(long = "perf-format", default_value = "auto", requires = "perf", value_parser = [
+        "auto", "assay", "perftracker", "perfherder", "google-benchmark", "pytest-benchmark", "criterion",
+        "cargo-criterion", "hyperfine", "jmh", "bmf"])]
+    pub perf_format: String,
     /// A file to keep with the job (a log, a screenshot, any file), or a
     /// glob pattern; repeat for more.
     #[arg(long = "artifact", value_name = "FILE")]
@@ -112,6 +124,7 @@ async fn answer<T: DeserializeOwned>(what: &str, res: reqwest::Response) -> Resu
 pub async fn upload(args: UploadArgs) -> Result<(), String> {
     let files = if args.files.is_empty() { Vec::new() } else { expand(&args.files)? };
     let artifacts = if args.artifacts.is_empty() { Vec::new() } else { expand(&args.artifacts)? };
+    let perf = if args.perf.is_empty() { Vec::new() } else { expand(&args.perf)? };
     if let Some(d) = &args.artifact_expires {
         crate::ingest::artifacts::parse_duration(d).map_err(|e| format!("--artifact-expires: {e}"))?;
     }
@@ -156,7 +169,7 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
     let job_url = format!("{run_url}/jobs/{}", seg(&args.job));
 
     let total_bytes: u64 =
-        files.iter().chain(&artifacts).filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+        files.iter().chain(&artifacts).chain(&perf).filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     // A bar only for uploads worth watching; indicatif hides it off a terminal.
     let bar = if total_bytes > 4 * 1024 * 1024 { ProgressBar::new(total_bytes) } else { ProgressBar::hidden() };
     bar.set_style(
@@ -177,6 +190,22 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
             .await
             .map_err(|e| send_err("uploading reports", e))?;
         Some(answer::<IngestSummary>("uploading reports", res).await?)
+    };
+    let measured = if perf.is_empty() {
+        None
+    } else {
+        bar.set_message("uploading perf results");
+        // Named by the path as given: Criterion's estimates take their
+        // benchmark's name from it.
+        let form = form_of_named(&perf, &bar, Some("application/json"), true).await?;
+        let res = client
+            .post(format!("{job_url}/perf-results?format={}", args.perf_format))
+            .header("Authorization", &auth)
+            .multipart(form)
+            .send()
+            .await
+            .map_err(|e| send_err("uploading perf results", e))?;
+        Some(answer::<PerfIngestSummary>("uploading perf results", res).await?)
     };
     let kept = if artifacts.is_empty() {
         None
@@ -215,6 +244,9 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
     if let Some(s) = &summary {
         print_summary(&args, s);
     }
+    if let Some(p) = &measured {
+        print_perf(&args, p);
+    }
     if let Some(k) = &kept {
         print_artifacts(&args, k);
     }
@@ -228,6 +260,17 @@ async fn form_of(
     bar: &ProgressBar,
     content_type: Option<&str>,
 ) -> Result<reqwest::multipart::Form, String> {
+    form_of_named(paths, bar, content_type, false).await
+}
+
+/// As [`form_of`]; `full_path` names each part by its path as given
+/// rather than by its file name.
+async fn form_of_named(
+    paths: &[PathBuf],
+    bar: &ProgressBar,
+    content_type: Option<&str>,
+    full_path: bool,
+) -> Result<reqwest::multipart::Form, String> {
     let mut form = reqwest::multipart::Form::new();
     for path in paths {
         let file = tokio::fs::File::open(path).await.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -238,7 +281,11 @@ async fn form_of(
                 progress.inc(c.len() as u64);
             }
         });
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "file".into());
+        let name = if full_path {
+            path.to_string_lossy().to_string()
+        } else {
+            path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "file".into())
+        };
         let mut part =
             reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len).file_name(name);
         if let Some(ct) = content_type {
@@ -247,6 +294,27 @@ async fn form_of(
         form = form.part("file", part);
     }
     Ok(form)
+}
+
+fn print_perf(args: &UploadArgs, p: &PerfIngestSummary) {
+    println!(
+        "{} / {} / {}: {} perf tests, {} metrics, {} failed",
+        args.project, args.run, args.job, p.tests, p.metrics, p.failed
+    );
+    for f in &p.files {
+        println!(
+            "  {} ({}){}: {} tests, {} metrics{}",
+            f.filename,
+            f.format,
+            if f.duplicate { ", already uploaded" } else { "" },
+            f.tests,
+            f.metrics,
+            f.regression.as_deref().map(|r| format!(", regression tag '{r}'")).unwrap_or_default()
+        );
+        for w in &f.warnings {
+            println!("    warning: {w}");
+        }
+    }
 }
 
 fn print_artifacts(args: &UploadArgs, k: &ArtifactUploadSummary) {

@@ -10,7 +10,7 @@ use shared::model::{CreateJob, UpdateJob};
 use shared::{JobResult, JobState};
 
 pub const JOB_COLUMNS: &str = "id, run_id, project_id, key, name, platform, machine, state, result, labels, \
-    upload_count, artifact_count, artifact_bytes, total, passed, failed, errors, skipped, flaky, duration_s, \
+    upload_count, artifact_count, artifact_bytes, perf_tests, perf_metrics, regression, total, passed, failed, errors, skipped, flaky, duration_s, \
     started_at, finished_at, created_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -31,6 +31,9 @@ pub struct JobRow {
     pub upload_count: i64,
     pub artifact_count: i64,
     pub artifact_bytes: i64,
+    pub perf_tests: i64,
+    pub perf_metrics: i64,
+    pub regression: Option<String>,
     #[sqlx(flatten)]
     pub counts: CountsRow,
     pub started_at: Option<DateTime<Utc>>,
@@ -56,6 +59,9 @@ impl JobRow {
             upload_count: self.upload_count,
             artifact_count: self.artifact_count,
             artifact_bytes: self.artifact_bytes,
+            perf_tests: self.perf_tests,
+            perf_metrics: self.perf_metrics,
+            regression: self.regression,
             started_at: self.started_at,
             finished_at: self.finished_at,
             created_at: self.created_at,
@@ -83,6 +89,12 @@ pub async fn find(db: &Db, run_id: i64, ident: &str) -> Result<Option<JobRow>, s
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<JobRow>, sqlx::Error> {
     let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
     on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await)
+}
+
+/// A job by id, inside a transaction.
+pub async fn by_id_in(tx: &mut Tx, id: i64) -> Result<Option<JobRow>, sqlx::Error> {
+    let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
+    on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
 }
 
 pub async fn list(db: &Db, run_id: i64) -> Result<Vec<JobRow>, sqlx::Error> {

@@ -12,6 +12,7 @@ pub mod blobs;
 pub mod ingest;
 pub mod jobs;
 pub mod members;
+pub mod perf;
 pub mod projects;
 pub mod results;
 pub mod rows;

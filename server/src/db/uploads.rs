@@ -19,6 +19,20 @@ pub struct Figures {
     /// A test report's counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<Counts>,
+    /// A perf upload's figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perf: Option<PerfFigures>,
+}
+
+/// What a perf upload held, kept so that a repeated upload is answered
+/// without reading its tests again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PerfFigures {
+    pub format: shared::perf::PerfFormat,
+    #[serde(flatten)]
+    pub counts: shared::perf::PerfCounts,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regression: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -48,6 +62,7 @@ impl UploadRow {
             sha256: self.sha256,
             size_bytes: self.size_bytes,
             counts: self.summary.0.counts,
+            perf: self.summary.0.perf.map(|p| p.counts),
             warnings: self.warnings.0,
             created_at: self.created_at,
         }

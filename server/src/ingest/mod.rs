@@ -19,6 +19,7 @@
 pub mod artifacts;
 pub mod body;
 pub mod lines;
+pub mod perf;
 pub mod spool;
 pub mod test_reports;
 

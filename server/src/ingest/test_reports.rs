@@ -56,7 +56,7 @@ impl Kind for TestReports {
         Ok(Stored {
             answer: figures(upload_id, &file.filename, outcome.format, &c, false, outcome.warnings.clone()),
             format: outcome.format.as_str().to_owned(),
-            figures: Figures { counts: Some(c) },
+            figures: Figures { counts: Some(c), ..Figures::default() },
             audit: format!(
                 "{} tests: {} passed, {} failed, {} errors, {} skipped, {}",
                 c.total, c.passed, c.failed, c.errors, c.skipped, outcome.format

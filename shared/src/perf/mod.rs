@@ -15,6 +15,7 @@
 mod assay;
 mod bmf;
 mod cargo_criterion;
+pub mod compare;
 mod criterion;
 mod gbench;
 mod hyperfine;
@@ -23,6 +24,7 @@ mod json;
 mod perfherder;
 mod perftracker;
 mod pytest;
+pub mod stats;
 
 use crate::model::Property;
 use serde::{Deserialize, Serialize};
@@ -527,4 +529,94 @@ pub fn detect(bytes: &[u8]) -> Result<PerfFormat, PerfError> {
 /// The arithmetic mean, `None` for no samples.
 pub fn mean(samples: &[f64]) -> Option<f64> {
     (!samples.is_empty()).then(|| samples.iter().sum::<f64>() / samples.len() as f64)
+}
+
+/// What a perf upload held: its figures, kept at ingest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PerfCounts {
+    pub tests: i64,
+    pub metrics: i64,
+    /// Tests the tool marked failed.
+    pub failed: i64,
+}
+
+/// One file of a perf upload and what it held.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PerfIngestedFile {
+    pub upload_id: i64,
+    pub filename: String,
+    pub format: PerfFormat,
+    pub tests: i64,
+    pub metrics: i64,
+    pub failed: i64,
+    /// The regression tag the file named, if any (PerfTracker's).
+    pub regression: Option<String>,
+    /// The same file (same SHA-256) was already stored for this job.
+    pub duplicate: bool,
+    pub warnings: Vec<String>,
+}
+
+/// Answer to a perf upload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PerfIngestSummary {
+    pub tests: i64,
+    pub metrics: i64,
+    pub failed: i64,
+    pub files: Vec<PerfIngestedFile>,
+}
+
+/// A series: one test and metric on one platform, machine and labels,
+/// across runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeriesSummary {
+    pub id: i64,
+    pub project: String,
+    pub test: String,
+    pub group: String,
+    pub category: String,
+    pub metric: String,
+    pub unit: String,
+    pub direction: Direction,
+    pub platform: String,
+    pub machine: String,
+    pub labels: Vec<String>,
+    pub point_count: i64,
+    pub last_value: Option<f64>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One point of a series: a job's value for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeriesPoint {
+    pub id: i64,
+    pub job_id: i64,
+    pub job: String,
+    pub run_id: i64,
+    pub run: String,
+    pub revision: Option<String>,
+    pub branch: Option<String>,
+    /// The tool's summary value.
+    pub value: f64,
+    /// Samples behind it, and their mean, deviation and 95% interval.
+    pub n: i64,
+    pub mean: f64,
+    pub stddev: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A series with its points, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeriesPoints {
+    pub series: SeriesSummary,
+    pub points: Vec<SeriesPoint>,
+    /// More points matched than were returned.
+    pub truncated: bool,
 }

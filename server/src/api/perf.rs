@@ -1,0 +1,218 @@
+//! Performance results: upload, job comparison, series and their points.
+
+use super::extract::{ApiPath, ApiQuery, Reader, Writer};
+use super::paths::{JobPath, ProjectPath, SeriesPath};
+use crate::error::{ApiError, ApiResult};
+use crate::ingest::body::{self, Door};
+use crate::ingest::{self, perf::PerfResults};
+use crate::service::{perf, write};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use shared::model::ErrorBody;
+use shared::perf::compare::{Comparison, Only, SortBy, View};
+use shared::perf::{PerfFormatChoice, PerfIngestSummary, SeriesPoints, SeriesSummary};
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct PerfUploadQuery {
+    /// `auto` (detect from the content, the default), `assay`,
+    /// `perftracker`, `perfherder`, `google-benchmark`, `pytest-benchmark`,
+    /// `criterion`, `cargo-criterion`, `hyperfine`, `jmh` or `bmf`.
+    pub format: Option<String>,
+    /// File name for a raw (non-multipart) body. Criterion's
+    /// `estimates.json` takes its benchmark's name from its path
+    /// (`fib/new/estimates.json`).
+    pub filename: Option<String>,
+}
+
+/// How perf uploads arrive.
+pub const PERF: Door = Door {
+    option_fields: &[],
+    accepts_raw: body::any_but_form,
+    raw_hint: "send perf files as multipart/form-data (or one file as the body, e.g. application/json)",
+    default_name: "perf.json",
+};
+
+/// Uploads performance results to a job.
+///
+/// Send files as `multipart/form-data` fields (any field name), or one
+/// file as the raw body (`Content-Type: application/json`; name it with
+/// `?filename=`). Each test's metrics become points of their series (the
+/// same test, metric, platform, machine and labels across runs). A file
+/// already stored for this job is not stored again (`duplicate: true`).
+/// If any file cannot be read, nothing from the request is stored and the
+/// answer names the file and the place in it.
+#[utoipa::path(post, path = "/projects/{project}/runs/{run}/jobs/{job}/perf-results", tag = "performance",
+    params(JobPath, PerfUploadQuery),
+    request_body(content_type = "multipart/form-data", description = "perf result files"),
+    security(("token" = [])),
+    responses(
+        (status = 200, body = PerfIngestSummary),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "the project is archived", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, description = "a file is not a readable perf report", body = ErrorBody)))]
+pub async fn upload(
+    State(s): State<AppState>,
+    Writer(access): Writer,
+    ApiPath(path): ApiPath<JobPath>,
+    ApiQuery(q): ApiQuery<PerfUploadQuery>,
+    request: Request,
+) -> ApiResult<Json<PerfIngestSummary>> {
+    let format: PerfFormatChoice = q
+        .format
+        .as_deref()
+        .unwrap_or("auto")
+        .parse()
+        .map_err(|e: shared::status::UnknownValue| ApiError::BadRequest(format!("format: {e}")))?;
+    let (project, place) =
+        write::upload_place(&s.db, &access, &path.project, (&path.run).into(), (&path.job).into()).await?;
+    let headers = request.headers().clone();
+    let received = body::receive(request, &s.config, &PERF, q.filename.as_deref()).await?;
+    let access = write::recheck_writer(&s.db, &headers, &project.slug).await?;
+    let out = ingest::ingest(&s.db, &access.actor(), &place, received.files, &PerfResults { format }).await?;
+    let files: Vec<_> = out
+        .into_iter()
+        .map(|o| shared::perf::PerfIngestedFile { filename: o.filename, duplicate: o.duplicate, ..o.answer })
+        .collect();
+    Ok(Json(PerfIngestSummary {
+        tests: files.iter().map(|f| f.tests).sum(),
+        metrics: files.iter().map(|f| f.metrics).sum(),
+        failed: files.iter().map(|f| f.failed).sum(),
+        files,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct CompareQuery {
+    /// Job ids, separated by commas; the first is the baseline.
+    pub jobs: String,
+    /// `all` (the default), `changed`, `regressions` or `improvements`.
+    pub only: Option<String>,
+    /// Only this group.
+    pub group: Option<String>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Only tests or metrics whose name holds this (any case).
+    pub name: Option<String>,
+    /// `name` (the default), `change`, `verdict`, or `value0`, `value1`, …
+    pub sort: Option<String>,
+    /// `true` to reverse the order.
+    pub desc: Option<bool>,
+    /// `json` (the default) or `csv`.
+    pub format: Option<String>,
+}
+
+impl CompareQuery {
+    pub fn view(&self) -> ApiResult<View> {
+        let bad = |what: &str, e: shared::status::UnknownValue| ApiError::BadRequest(format!("{what}: {e}"));
+        Ok(View {
+            only: self.only.as_deref().unwrap_or("").parse::<Only>().map_err(|e| bad("only", e))?,
+            group: self.group.clone().filter(|g| !g.is_empty()),
+            category: self.category.clone().filter(|g| !g.is_empty()),
+            name: self.name.clone().filter(|g| !g.trim().is_empty()),
+            sort: self.sort.as_deref().unwrap_or("").parse::<SortBy>().map_err(|e| bad("sort", e))?,
+            descending: self.desc.unwrap_or(false),
+        })
+    }
+}
+
+/// Compares two or more jobs' performance results.
+///
+/// One row per test and metric, one cell per job: the value, the 95%
+/// interval of its samples, the change against the first job in %, and
+/// whether it is significant (Welch's t-test when both sides look normal
+/// by Shapiro–Wilk, else Mann–Whitney U; each side needs 3 samples),
+/// judged by the metric's direction. `format=csv` gives the same rows as
+/// CSV, one line per row and job.
+#[utoipa::path(get, path = "/compare", tag = "performance",
+    params(CompareQuery),
+    responses((status = 200, body = Comparison), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn compare(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiQuery(q): ApiQuery<CompareQuery>,
+) -> ApiResult<Response> {
+    let ids = perf::parse_job_ids(&q.jobs)?;
+    let view = q.view()?;
+    let csv = match q.format.as_deref().unwrap_or("json") {
+        "json" => false,
+        "csv" => true,
+        other => return Err(ApiError::BadRequest(format!("format: '{other}' is not json or csv"))),
+    };
+    let c = perf::compare(&s.db, &access, &ids, &view).await?;
+    if csv {
+        let name = format!("attachment; filename=\"compare-{}.csv\"", q.jobs.replace(',', "-"));
+        return Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)],
+            shared::perf::compare::to_csv(&c),
+        )
+            .into_response());
+    }
+    Ok(Json(c).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct SeriesQuery {
+    /// Tests whose name holds this (any case).
+    pub test: Option<String>,
+    /// Metrics whose name holds this (any case).
+    pub metric: Option<String>,
+    /// Exactly this platform.
+    pub platform: Option<String>,
+}
+
+/// A project's series (at most 1,000), by group, test and metric.
+#[utoipa::path(get, path = "/projects/{project}/series", tag = "performance",
+    params(ProjectPath, SeriesQuery),
+    responses((status = 200, body = Vec<SeriesSummary>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn series(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<ProjectPath>,
+    ApiQuery(q): ApiQuery<SeriesQuery>,
+) -> ApiResult<Json<Vec<SeriesSummary>>> {
+    Ok(Json(
+        perf::series(&s.db, &access, &path.project, q.test.as_deref(), q.metric.as_deref(), q.platform.as_deref())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct PointsQuery {
+    /// Points uploaded at or after this time (RFC 3339).
+    pub from: Option<String>,
+    /// Points uploaded at or before this time (RFC 3339).
+    pub to: Option<String>,
+}
+
+fn time(what: &str, v: Option<&str>) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
+    v.filter(|s| !s.is_empty())
+        .map(|s| {
+            chrono::DateTime::parse_from_rfc3339(s).map(|t| t.to_utc()).map_err(|e| {
+                ApiError::BadRequest(format!("{what}: '{s}' is not an RFC 3339 time (e.g. 2026-11-30T10:00:00Z): {e}"))
+            })
+        })
+        .transpose()
+}
+
+/// A series' points, oldest first (at most 50,000).
+#[utoipa::path(get, path = "/series/{id}/points", tag = "performance",
+    params(SeriesPath, PointsQuery),
+    responses((status = 200, body = SeriesPoints), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn points(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<SeriesPath>,
+    ApiQuery(q): ApiQuery<PointsQuery>,
+) -> ApiResult<Json<SeriesPoints>> {
+    let from = time("from", q.from.as_deref())?;
+    let to = time("to", q.to.as_deref())?;
+    Ok(Json(perf::points(&s.db, &access, path.id, from, to).await?))
+}
