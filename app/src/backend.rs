@@ -12,6 +12,9 @@ use shared::model::{
     Artifact, ArtifactLines, ArtifactSearch, JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage,
     TestResultQuery, TestResultRow,
 };
+use shared::perf::SeriesPoints;
+use shared::perf::alerts::{Alert, AlertList};
+use shared::perf::compare::{Comparison, ViewParams};
 use std::sync::Arc;
 
 /// The HTTP request a server function (or page render) is serving.
@@ -61,6 +64,21 @@ pub trait Backend: Send + Sync + 'static {
     async fn artifact(&self, c: &Caller, project: &str, run: i64, job: i64, id: i64) -> Result<Artifact, AppError>;
     async fn artifact_lines(&self, c: &Caller, id: i64, from: i64, count: i64) -> Result<ArtifactLines, AppError>;
     async fn artifact_search(&self, c: &Caller, id: i64, q: &str, from: i64) -> Result<ArtifactSearch, AppError>;
+    /// Jobs' perf results side by side; `jobs` as in the URL ("12,15").
+    async fn compare(&self, c: &Caller, jobs: &str, view: &ViewParams) -> Result<Comparison, AppError>;
+    /// Series with their points (for overlaying on one graph), and their alerts.
+    async fn series_points(&self, c: &Caller, ids: &[i64]) -> Result<(Vec<SeriesPoints>, Vec<Alert>), AppError>;
+    /// A project's regression alerts, by status.
+    async fn alerts(&self, c: &Caller, project: &str, status: Option<&str>) -> Result<AlertList, AppError>;
+    /// Records a triage decision on an alert.
+    async fn triage_alert(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        id: i64,
+        status: &str,
+        note: Option<&str>,
+    ) -> Result<(), AppError>;
 
     // Signing in and out.
     async fn login(

@@ -96,3 +96,47 @@ mod tests {
         assert_eq!(first_line("\n  boom here\nmore", 4), "boom…");
     }
 }
+
+/// A measured value with four significant digits, without exponent for
+/// everyday magnitudes (`1.928`, `0.1075`, `3.376e9`).
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let mag = v.abs().log10().floor() as i32;
+    if !(-4..9).contains(&mag) {
+        return format!("{v:.3e}");
+    }
+    let decimals = (3 - mag).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s }
+}
+
+/// A value and its unit.
+pub fn value_unit(v: f64, unit: &str) -> String {
+    if unit.is_empty() { number(v) } else { format!("{} {unit}", number(v)) }
+}
+
+/// A signed change in %, `+20.1%`.
+pub fn change(pct: f64) -> String {
+    format!("{}{:.1}%", if pct > 0.0 { "+" } else { "" }, pct)
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_four_digits() {
+        assert_eq!(number(1927.075186804505), "1927");
+        assert_eq!(number(0.10753446442370372), "0.1075");
+        assert_eq!(number(12.5), "12.5");
+        assert_eq!(number(3_376_238_873.1), "3.376e9");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(change(20.04), "+20.0%");
+        assert_eq!(change(-3.0), "-3.0%");
+    }
+}

@@ -1,6 +1,7 @@
-//! Pages are loaded lazily, in four groups: the lists (projects, runs, a
-//! run), the results (a job, a test, an artifact), signing in and the
-//! account, and administration. Each group's views (and the components,
+//! Pages are loaded lazily, in five groups: the lists (projects, runs, a
+//! run), the results (a job, a test, an artifact), performance (job
+//! comparisons, series graphs and alerts), signing in and the account, and
+//! administration. Each group's views (and the components,
 //! formatting and decoding only they use) live in a WASM chunk of its own,
 //! fetched when a page of the group is first shown: the first page a user
 //! opens loads the shell and its group, never the admin pages or the log
@@ -44,6 +45,23 @@ fn results(page: Results) -> AnyView {
         Results::Job => view! { <job::JobPage/> }.into_any(),
         Results::Test => view! { <test::TestPage/> }.into_any(),
         Results::Artifact => view! { <artifact::ArtifactPage/> }.into_any(),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Perf {
+    Compare,
+    Series,
+    Alerts,
+}
+
+#[lazy]
+fn perf(page: Perf) -> AnyView {
+    use crate::pages::*;
+    match page {
+        Perf::Compare => view! { <compare::ComparePage/> }.into_any(),
+        Perf::Series => view! { <series::SeriesPage/> }.into_any(),
+        Perf::Alerts => view! { <alerts::AlertsPage/> }.into_any(),
     }
 }
 
@@ -114,6 +132,9 @@ lazy_page!(RunRoute => lists(Lists::Run), __preload_lists);
 lazy_page!(JobRoute => results(Results::Job), __preload_results);
 lazy_page!(TestRoute => results(Results::Test), __preload_results);
 lazy_page!(ArtifactRoute => results(Results::Artifact), __preload_results);
+lazy_page!(CompareRoute => perf(Perf::Compare), __preload_perf);
+lazy_page!(SeriesRoute => perf(Perf::Series), __preload_perf);
+lazy_page!(AlertsRoute => perf(Perf::Alerts), __preload_perf);
 lazy_page!(LoginRoute => accounts(Accounts::Login), __preload_accounts);
 lazy_page!(AccountRoute => accounts(Accounts::Account), __preload_accounts);
 lazy_page!(UsersRoute => admin(Admin::Users), __preload_admin);

@@ -76,6 +76,8 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
                     <Route path=path!("/") view={Lazy::<lazy_pages::ProjectsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/compare") view={Lazy::<lazy_pages::CompareRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/series") view={Lazy::<lazy_pages::SeriesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/login") view={Lazy::<lazy_pages::LoginRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account") view={Lazy::<lazy_pages::AccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<lazy_pages::UsersRoute>::new()} ssr=SsrMode::Async/>
@@ -88,6 +90,7 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<lazy_pages::ProjectSettingsRoute>::new()}
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/projects/:project/alerts") view={Lazy::<lazy_pages::AlertsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/projects/:project/runs/:run") view={Lazy::<lazy_pages::RunRoute>::new()} ssr=SsrMode::Async/>
                     <Route
                         path=path!("/projects/:project/runs/:run/jobs/:job")

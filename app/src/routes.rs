@@ -62,6 +62,23 @@ pub fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A project's regression alerts.
+pub fn alerts(slug: &str) -> String {
+    format!("{}/alerts", project(slug))
+}
+
+/// Jobs compared side by side, the first the baseline.
+pub fn compare(jobs: &[i64]) -> String {
+    let ids: Vec<String> = jobs.iter().map(i64::to_string).collect();
+    format!("/compare?jobs={}", ids.join(","))
+}
+
+/// A graph of one or more series.
+pub fn series(ids: &[i64]) -> String {
+    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("/series?ids={}", ids.join(","))
+}
+
 pub fn settings(slug: &str) -> String {
     format!("{}/settings", project(slug))
 }

@@ -93,6 +93,11 @@ pub struct JobDetail {
     pub job: JobSummary,
     pub uploads: Vec<UploadSummary>,
     pub artifacts: Vec<Artifact>,
+    /// For a job with perf results: the same job in the latest earlier run
+    /// on the same branch that has some (what "compare with the previous
+    /// run" compares with).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub previous_perf_job: Option<i64>,
 }
 
 /// What kind of file an upload is. Every kind goes through the same

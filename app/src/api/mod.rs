@@ -3,11 +3,13 @@
 //! state-changing one takes the anti-CSRF token (`csrf`) as an argument, so
 //! it arrives the same way from a hydrated page and from a plain HTML form.
 
+mod alerts;
 mod archive_project;
 mod artifact;
 mod artifact_lines;
 mod audit;
 mod change_password;
+mod compare;
 mod create_project;
 mod create_token;
 mod create_user;
@@ -23,6 +25,7 @@ mod run;
 mod runs;
 mod save_settings;
 mod search_artifact;
+mod series;
 mod session;
 mod set_member;
 mod set_user_admin;
@@ -32,11 +35,13 @@ mod test;
 mod test_results;
 mod users;
 
+pub use alerts::{AlertsView, TriageAlert, list_alerts};
 pub use archive_project::ArchiveProject;
 pub use artifact::get_artifact;
 pub use artifact_lines::get_artifact_lines;
 pub use audit::{ListAudit, list_audit};
 pub use change_password::ChangePassword;
+pub use compare::get_compare;
 pub use create_project::CreateProject;
 pub use create_token::CreateToken;
 pub use create_user::CreateUser;
@@ -52,6 +57,7 @@ pub use run::get_run;
 pub use runs::{RunsView, list_runs};
 pub use save_settings::SaveSettings;
 pub use search_artifact::search_artifact;
+pub use series::{SeriesView, get_series};
 pub use session::{get_session, take_flash};
 pub use set_member::SetMember;
 pub use set_user_admin::SetUserAdmin;

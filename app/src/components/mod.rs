@@ -2,6 +2,7 @@
 
 pub mod artifacts;
 pub mod audit;
+pub mod charts;
 pub mod counts;
 pub mod error_view;
 pub mod forms;

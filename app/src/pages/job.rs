@@ -71,6 +71,7 @@ pub fn JobPage() -> impl IntoView {
                         let run = d.run.id;
                         view! {
                             <JobHeader detail=d.clone()/>
+                            <Performance detail=d.clone()/>
                             <Artifacts artifacts=d.artifacts run=run/>
                             <Uploads uploads=d.uploads/>
                         }
@@ -129,6 +130,51 @@ fn JobHeader(detail: JobDetail) -> impl IntoView {
     }
 }
 
+/// What the job's perf uploads held, and the way to compare it.
+#[component]
+fn Performance(detail: JobDetail) -> impl IntoView {
+    let JobDetail { job, uploads, previous_perf_job, .. } = detail;
+    if job.perf_metrics == 0 {
+        return ().into_any();
+    }
+    let files = uploads
+        .into_iter()
+        .filter(|u| u.kind == UploadKind::PerfResult)
+        .map(|u| {
+            let label = u.format.parse::<shared::perf::PerfFormat>().map(|f| f.label()).unwrap_or("perf results");
+            let figures = u.perf.map(|p| format!("{} tests, {} metrics{}", p.tests, p.metrics, if p.failed > 0 { format!(", {} failed", p.failed) } else { String::new() }));
+            view! {
+                <tr>
+                    <td>{u.filename.clone()}</td>
+                    <td>{label}</td>
+                    <td>{figures}</td>
+                    <td>{u.warnings.into_iter().map(|w| view! { <div class="warning">"⚠ " {w}</div> }).collect_view()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let compare = previous_perf_job.map(|prev| routes::compare(&[prev, job.id]));
+    view! {
+        <section class="performance">
+            <h2>"Performance"</h2>
+            <p>
+                {format!("{} tests, {} metrics", job.perf_tests, job.perf_metrics)}
+                {job.regression.clone().map(|r| view! { " · regression tag " <strong class="regression-tag">{r}</strong> })}
+                " · "
+                {match compare {
+                    Some(href) => view! { <a class="compare-previous" href=href>"Compare with the previous run on this branch"</a> }.into_any(),
+                    None => view! { <span class="muted">"No earlier run on this branch has this job's perf results to compare with."</span> }.into_any(),
+                }}
+            </p>
+            <table class="list perf-uploads">
+                <thead><tr><th>"File"</th><th>"Format"</th><th>"Held"</th><th>"Warnings"</th></tr></thead>
+                <tbody>{files}</tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
 #[component]
 fn Artifacts(artifacts: Vec<Artifact>, run: i64) -> impl IntoView {
     if artifacts.is_empty() {
@@ -147,7 +193,11 @@ fn Artifacts(artifacts: Vec<Artifact>, run: i64) -> impl IntoView {
 
 #[component]
 fn Uploads(uploads: Vec<UploadSummary>) -> impl IntoView {
+    let other_kinds = uploads.iter().any(|u| u.kind == UploadKind::PerfResult);
     let reports: Vec<UploadSummary> = uploads.into_iter().filter(|u| u.kind == UploadKind::TestReport).collect();
+    if reports.is_empty() && other_kinds {
+        return ().into_any();
+    }
     if reports.is_empty() {
         return view! { <p class="empty">"No test reports uploaded to this job yet."</p> }.into_any();
     }

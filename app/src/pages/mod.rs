@@ -2,7 +2,9 @@
 
 pub mod account;
 pub mod admin;
+pub mod alerts;
 pub mod artifact;
+pub mod compare;
 pub mod job;
 pub mod login;
 pub mod not_found;
@@ -10,6 +12,7 @@ pub mod project_settings;
 pub mod projects;
 pub mod run;
 pub mod runs;
+pub mod series;
 pub mod test;
 
 use leptos::prelude::*;

@@ -43,8 +43,13 @@ fn Run(detail: RunDetail) -> impl IntoView {
         .iter()
         .map(|j| {
             let href = routes::job(&slug, run.id, j.id);
+            let pick = (j.perf_metrics > 0).then(|| {
+                let label = format!("compare {}", j.name);
+                view! { <input type="checkbox" name="job" value=j.id.to_string() aria-label=label/> }
+            });
             view! {
                 <tr data-job=j.key.clone()>
+                    <td class="pick">{pick}</td>
                     <td><a class="job-link" href=href>{j.name.clone()}</a>
                         {(j.name != j.key).then(|| view! { <div class="muted small">{j.key.clone()}</div> })}
                     </td>
@@ -53,10 +58,12 @@ fn Run(detail: RunDetail) -> impl IntoView {
                     <td><JobResultBadge result=j.effective_result state=j.state/></td>
                     <td><CountsFigures counts=j.counts/> <CountsBar counts=j.counts/></td>
                     <td class="num">{format::duration(j.counts.duration_s)}</td>
+                    <td class="num">{(j.perf_metrics > 0).then(|| format!("{} tests, {} metrics", j.perf_tests, j.perf_metrics))}</td>
                 </tr>
             }
         })
         .collect_view();
+    let comparable = jobs.iter().filter(|j| j.perf_metrics > 0).count();
     let title = format!("{} · {}", run.name, run.project);
     view! {
         <Title text=title/>
@@ -81,11 +88,16 @@ fn Run(detail: RunDetail) -> impl IntoView {
         {if jobs.is_empty() {
             view! { <p class="empty">"No jobs in this run yet."</p> }.into_any()
         } else {
+            // Jobs with perf results can be ticked and compared (a GET form:
+            // /compare?job=1&job=2, with JavaScript or without).
             view! {
-                <table class="list jobs">
-                    <thead><tr><th>"Job"</th><th>"Platform"</th><th>"Machine"</th><th>"Result"</th><th>"Tests"</th><th class="num">"Test time"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
+                <form method="get" action="/compare" class="compare-jobs">
+                    <table class="list jobs">
+                        <thead><tr><th class="pick"></th><th>"Job"</th><th>"Platform"</th><th>"Machine"</th><th>"Result"</th><th>"Tests"</th><th class="num">"Test time"</th><th class="num">"Performance"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    {(comparable >= 2).then(|| view! { <button type="submit">"Compare selected jobs"</button> })}
+                </form>
             }
             .into_any()
         }}

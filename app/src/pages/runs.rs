@@ -85,7 +85,10 @@ fn Runs(view: RunsView, branch: Option<String>) -> impl IntoView {
             {project.name.clone()}
             {project.archived.then(|| view! { " " <span class="badge skipped">"archived"</span> })}
         </h1>
-        {abilities.manage.then(|| view! { <p><a href=routes::settings(&slug) class="settings-link">"Project settings"</a></p> })}
+        <p class="project-links">
+            <a href=routes::alerts(&slug) class="alerts-link">"Performance alerts"</a>
+            {abilities.manage.then(|| view! { " · " <a href=routes::settings(&slug) class="settings-link">"Project settings"</a> })}
+        </p>
         <Form method="GET" action="">
             <label>
                 "Branch "

@@ -71,7 +71,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(perf::upload))
         .routes(routes!(perf::compare))
         .routes(routes!(perf::series))
-        .routes(routes!(perf::points));
+        .routes(routes!(perf::points))
+        .routes(routes!(perf::alerts))
+        .routes(routes!(perf::triage));
     let (v1, doc) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.fallback(api_not_found)).split_for_parts();
     (v1, doc)

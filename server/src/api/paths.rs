@@ -57,3 +57,10 @@ pub struct SeriesPath {
     /// The series' id.
     pub id: i64,
 }
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AlertPath {
+    /// The alert's id.
+    pub id: i64,
+}

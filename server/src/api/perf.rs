@@ -1,11 +1,11 @@
 //! Performance results: upload, job comparison, series and their points.
 
-use super::extract::{ApiPath, ApiQuery, Reader, Writer};
-use super::paths::{JobPath, ProjectPath, SeriesPath};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Reader, Writer};
+use super::paths::{AlertPath, JobPath, ProjectPath, SeriesPath};
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::body::{self, Door};
 use crate::ingest::{self, perf::PerfResults};
-use crate::service::{perf, write};
+use crate::service::{alerts, perf, write};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Request, State};
@@ -13,7 +13,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::model::ErrorBody;
-use shared::perf::compare::{Comparison, Only, SortBy, View};
+use shared::perf::alerts::{Alert, AlertList, AlertStatus, TriageAlert};
+use shared::perf::compare::{Comparison, View, ViewParams};
 use shared::perf::{PerfFormatChoice, PerfIngestSummary, SeriesPoints, SeriesSummary};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -108,15 +109,15 @@ pub struct CompareQuery {
 
 impl CompareQuery {
     pub fn view(&self) -> ApiResult<View> {
-        let bad = |what: &str, e: shared::status::UnknownValue| ApiError::BadRequest(format!("{what}: {e}"));
-        Ok(View {
-            only: self.only.as_deref().unwrap_or("").parse::<Only>().map_err(|e| bad("only", e))?,
-            group: self.group.clone().filter(|g| !g.is_empty()),
-            category: self.category.clone().filter(|g| !g.is_empty()),
-            name: self.name.clone().filter(|g| !g.trim().is_empty()),
-            sort: self.sort.as_deref().unwrap_or("").parse::<SortBy>().map_err(|e| bad("sort", e))?,
-            descending: self.desc.unwrap_or(false),
-        })
+        let params = ViewParams {
+            only: self.only.clone(),
+            group: self.group.clone(),
+            category: self.category.clone(),
+            name: self.name.clone(),
+            sort: self.sort.clone(),
+            desc: self.desc,
+        };
+        params.view().map_err(ApiError::BadRequest)
     }
 }
 
@@ -215,4 +216,54 @@ pub async fn points(
     let from = time("from", q.from.as_deref())?;
     let to = time("to", q.to.as_deref())?;
     Ok(Json(perf::points(&s.db, &access, path.id, from, to).await?))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct AlertsQuery {
+    /// `untriaged`, `acknowledged`, `invalid`, `fixed`, `wont-fix`,
+    /// `downstream` or `reassigned`.
+    pub status: Option<String>,
+    /// Only this series' alerts.
+    pub series: Option<i64>,
+}
+
+/// A project's regression alerts (the latest 500), each with its series,
+/// test, metric, suspected run range (last good, first bad), magnitude,
+/// direction, confidence and triage; and the detector's precision over
+/// the alerts triaged so far.
+#[utoipa::path(get, path = "/projects/{project}/alerts", tag = "performance",
+    params(ProjectPath, AlertsQuery),
+    responses((status = 200, body = AlertList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn alerts(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<ProjectPath>,
+    ApiQuery(q): ApiQuery<AlertsQuery>,
+) -> ApiResult<Json<AlertList>> {
+    let status = q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<AlertStatus>)
+        .transpose()
+        .map_err(|e| ApiError::BadRequest(format!("status: {e}")))?;
+    Ok(Json(alerts::list(&s.db, &access, &path.project, status, q.series).await?))
+}
+
+/// Triages an alert (members of its project): a status and a note,
+/// recorded with who did it and in the audit log.
+#[utoipa::path(patch, path = "/alerts/{id}", tag = "performance",
+    params(AlertPath),
+    request_body = TriageAlert,
+    security(("token" = [])),
+    responses((status = 200, body = Alert), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn triage(
+    State(s): State<AppState>,
+    Writer(access): Writer,
+    ApiPath(path): ApiPath<AlertPath>,
+    ApiJson(t): ApiJson<TriageAlert>,
+) -> ApiResult<Json<Alert>> {
+    Ok(Json(alerts::triage(&s.db, &access, path.id, &t).await?))
 }

@@ -39,6 +39,22 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
             checkpoints.checkpoint().await;
         }
     });
+    // Change-point detection of the series uploads queued, every second.
+    // Any number of servers may run it: a series taken off the queue by
+    // one is skipped by the others, and alerts are unique per series and run.
+    let detect_db = db.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match crate::service::alerts::analyse_pending(&detect_db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(alerts = n, "regression detection"),
+                Err(e) => tracing::warn!("regression detection: {e}"),
+            }
+        }
+    });
     // Expired artifacts and orphaned blobs, hourly. Several servers sharing
     // a database may all prune: each step is safe to run concurrently.
     let (prune_db, prune_blobs) = (db.clone(), blobs.clone());

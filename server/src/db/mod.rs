@@ -6,6 +6,7 @@
 //! compiled and type-checked against its own driver. Where the dialects
 //! differ (bulk inserts, case-insensitive search) a module says so.
 
+pub mod alerts;
 pub mod artifacts;
 pub mod audit;
 pub mod blobs;

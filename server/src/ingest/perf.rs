@@ -82,6 +82,7 @@ impl Kind for PerfResults {
         let machine = job.machine.clone().unwrap_or_default();
         let now = db::now();
         let mut counts = PerfCounts::default();
+        let mut touched: Vec<i64> = Vec::new();
         for (seq, t) in report.tests.iter().enumerate() {
             let group = t.group.as_deref().unwrap_or("");
             let category = t.category.as_deref().unwrap_or("");
@@ -127,9 +128,15 @@ impl Kind for PerfResults {
                     tool_upper: m.upper,
                 };
                 store::insert_point(tx, target, &point, now).await?;
+                touched.push(series_id);
                 counts.metrics += 1;
             }
         }
+        // Queued for change-point detection, in this transaction: stored
+        // points are always analysed, whatever happens next.
+        touched.sort_unstable();
+        touched.dedup();
+        db::alerts::queue(tx, &touched, now).await?;
         let regression = report.job.regression.clone().filter(|r| !r.trim().is_empty());
         let figures = PerfFigures { format: report.format, counts: counts.clone(), regression: regression.clone() };
         Ok(Stored {

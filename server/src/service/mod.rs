@@ -5,6 +5,7 @@
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod alerts;
 pub mod artifacts;
 pub mod perf;
 pub mod prune;

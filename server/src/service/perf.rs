@@ -117,7 +117,7 @@ pub async fn previous_job(db: &Db, access: &Access, job_id: i64) -> ApiResult<Op
     Ok(store::previous_job(db, &job).await?)
 }
 
-fn series_json(s: SeriesRow, project: &str) -> SeriesSummary {
+pub fn series_json(s: SeriesRow, project: &str) -> SeriesSummary {
     SeriesSummary {
         id: s.id,
         project: project.to_owned(),

@@ -146,7 +146,9 @@ pub async fn job<'a>(
     let (p, r, j) = job_path(db, access, slug, run, job).await?;
     let uploads = db::uploads::list(db, j.id).await?;
     let artifacts = super::artifacts::for_job(db, &p, j.id).await?;
+    let previous_perf_job = if j.perf_metrics > 0 { db::perf::previous_job(db, &j).await? } else { None };
     Ok(JobDetail {
+        previous_perf_job,
         run: r.into_json(&p.slug),
         job: j.into_json(),
         uploads: uploads.into_iter().map(|u| u.into_json()).collect(),

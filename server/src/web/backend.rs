@@ -6,7 +6,7 @@ use crate::db::Db;
 use crate::db::tokens::Scope;
 use crate::error::ApiError;
 use crate::service::access::Access;
-use crate::service::{accounts, admin, artifacts, read, write};
+use crate::service::{accounts, admin, alerts, artifacts, perf, read, write};
 use app::backend::{Caller, SetCookies};
 use app::error::AppError;
 use shared::accounts::{
@@ -16,6 +16,9 @@ use shared::model::{
     Artifact, ArtifactLines, ArtifactSearch, JobDetail, Page, Project, RunDetail, RunQuery, RunSummary, TestPage,
     TestResultQuery, TestResultRow,
 };
+use shared::perf::SeriesPoints;
+use shared::perf::alerts::{Alert, AlertList, AlertStatus, TriageAlert};
+use shared::perf::compare::{Comparison, ViewParams};
 
 pub struct DbBackend {
     pub db: Db,
@@ -111,6 +114,55 @@ impl app::backend::Backend for DbBackend {
     async fn run(&self, c: &Caller, project: &str, run: i64) -> Result<RunDetail, AppError> {
         let access = self.reader(c).await?;
         Ok(read::run(&self.db, &access, project, run).await?)
+    }
+
+    async fn compare(&self, c: &Caller, jobs: &str, view: &ViewParams) -> Result<Comparison, AppError> {
+        let access = self.reader(c).await?;
+        let ids = perf::parse_job_ids(jobs)?;
+        let view = view.view().map_err(AppError::BadRequest)?;
+        Ok(perf::compare(&self.db, &access, &ids, &view).await?)
+    }
+
+    async fn series_points(&self, c: &Caller, ids: &[i64]) -> Result<(Vec<SeriesPoints>, Vec<Alert>), AppError> {
+        let access = self.reader(c).await?;
+        if ids.is_empty() {
+            return Err(AppError::BadRequest("name one or more series, e.g. ?ids=3,4".into()));
+        }
+        if ids.len() > perf::MAX_COMPARE_JOBS {
+            return Err(AppError::BadRequest(format!("at most {} series on one graph", perf::MAX_COMPARE_JOBS)));
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        let mut found = Vec::new();
+        for &id in ids {
+            out.push(perf::points(&self.db, &access, id, None, None).await?);
+            found.extend(alerts::for_series(&self.db, &access, id).await?);
+        }
+        Ok((out, found))
+    }
+
+    async fn alerts(&self, c: &Caller, project: &str, status: Option<&str>) -> Result<AlertList, AppError> {
+        let access = self.reader(c).await?;
+        let status = status
+            .filter(|s| !s.is_empty())
+            .map(str::parse::<AlertStatus>)
+            .transpose()
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        Ok(alerts::list(&self.db, &access, project, status, None).await?)
+    }
+
+    async fn triage_alert(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        id: i64,
+        status: &str,
+        note: Option<&str>,
+    ) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        let status: AlertStatus =
+            status.parse().map_err(|e: shared::status::UnknownValue| AppError::BadRequest(e.to_string()))?;
+        alerts::triage(&self.db, &access, id, &TriageAlert { status, note: note.map(str::to_owned) }).await?;
+        Ok(())
     }
 
     async fn job(&self, c: &Caller, project: &str, run: i64, job: i64) -> Result<JobDetail, AppError> {

@@ -249,6 +249,32 @@ pub struct View {
     pub descending: bool,
 }
 
+/// A comparison's parameters as a URL carries them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ViewParams {
+    pub only: Option<String>,
+    pub group: Option<String>,
+    pub category: Option<String>,
+    pub name: Option<String>,
+    pub sort: Option<String>,
+    pub desc: Option<bool>,
+}
+
+impl ViewParams {
+    /// The view, or what is wrong with a parameter.
+    pub fn view(&self) -> Result<View, String> {
+        let nonblank = |v: &Option<String>| v.clone().filter(|g| !g.trim().is_empty());
+        Ok(View {
+            only: self.only.as_deref().unwrap_or("").parse::<Only>().map_err(|e| format!("only: {e}"))?,
+            group: nonblank(&self.group),
+            category: nonblank(&self.category),
+            name: nonblank(&self.name),
+            sort: self.sort.as_deref().unwrap_or("").parse::<SortBy>().map_err(|e| format!("sort: {e}"))?,
+            descending: self.desc.unwrap_or(false),
+        })
+    }
+}
+
 type RowKey = (String, String, String, String);
 
 /// Builds the rows: one per (group, category, test, metric) in the order

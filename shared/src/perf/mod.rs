@@ -12,9 +12,11 @@
 //! [`PerfError`] naming the place out. The format is detected from the
 //! content unless the caller names it.
 
+pub mod alerts;
 mod assay;
 mod bmf;
 mod cargo_criterion;
+pub mod changepoint;
 pub mod compare;
 mod criterion;
 mod gbench;

@@ -1,0 +1,165 @@
+//! Regression alerts end to end through the API, on SQLite and PostgreSQL:
+//! uploads queue their series, detection writes one alert per level shift
+//! at the run it began (never again on later runs), a lone outlier, noise
+//! and a short series do not alert, alerts of one run share a summary, and
+//! triage is recorded with who did it and counted in the precision.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use serde_json::{Value, json};
+use server::service::alerts::analyse_pending;
+
+/// Deterministic noise in [-1, 1].
+fn noise(i: usize, seed: u64) -> f64 {
+    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ seed;
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    (x % 2001) as f64 / 1000.0 - 1.0
+}
+
+/// Uploads run `r{i}`'s job `bench` with tests (name, value), each value
+/// with 5 samples around it.
+async fn upload_run(app: &TestApp, token: &str, i: usize, tests: &[(&str, f64)]) {
+    let job = app.run_and_job(token, "bench", &format!("r{i:03}"), Some("main"), "bench").await;
+    let tests: Vec<Value> = tests
+        .iter()
+        .map(|(name, v)| {
+            let samples: Vec<f64> = (0..5).map(|k| v * (1.0 + 0.002 * noise(k + i * 7, 3))).collect();
+            json!({"name": name, "metrics": [{"name": "time", "unit": "ms", "samples": samples}]})
+        })
+        .collect();
+    let body = serde_json::to_vec(&json!({"format": "assay-perf/1", "tests": tests})).unwrap();
+    let res = app.upload(&format!("{job}/perf-results"), Some(token), &[("perf.json", body)]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+}
+
+async fn one_alert_per_shift(app: TestApp) {
+    let token = app.project("bench").await;
+    for i in 0..40 {
+        let level = |base: f64| base * (1.0 + 0.01 * noise(i, 11));
+        let step = if i >= 20 { 1.25 } else { 1.0 };
+        let spike = if i == 10 { 1.8 } else { 1.0 };
+        let faster = if i >= 25 { 0.8 } else { 1.0 };
+        upload_run(
+            &app,
+            &token,
+            i,
+            &[
+                ("parse", level(100.0) * step),
+                ("noise", level(50.0)),
+                ("spike", level(80.0) * spike),
+                ("render", level(40.0) * faster),
+            ],
+        )
+        .await;
+        // Detection after every run, as the server's worker does: a change
+        // found again on a later run must not alert twice.
+        analyse_pending(&app.db).await.expect("detection");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM perf_pending").await, 0, "the queue is drained");
+    let list = app.get("/api/v1/projects/bench/alerts").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    let list = list.value();
+    let alerts = list["alerts"].as_array().unwrap();
+    let of = |test: &str| alerts.iter().filter(|a| a["series"]["test"] == test).cloned().collect::<Vec<_>>();
+    let parse = of("parse");
+    assert_eq!(parse.len(), 1, "one alert for one shift: {parse:#?}");
+    let p = &parse[0];
+    assert_eq!(p["direction"], "regression");
+    assert_eq!((p["first_bad"]["run"].as_str(), p["last_good"]["run"].as_str()), (Some("r020"), Some("r019")));
+    assert!((p["magnitude_pct"].as_f64().unwrap() - 25.0).abs() < 3.0, "{p}");
+    assert!(p["confidence"].as_f64().unwrap() > 0.99);
+    assert_eq!(p["status"], "untriaged");
+    let render = of("render");
+    assert_eq!(render.len(), 1, "{render:#?}");
+    assert_eq!(
+        (render[0]["direction"].as_str(), render[0]["first_bad"]["run"].as_str()),
+        (Some("improvement"), Some("r025"))
+    );
+    assert!(of("noise").is_empty(), "noise alone does not alert: {:#?}", of("noise"));
+    assert!(of("spike").is_empty(), "a lone outlier does not alert: {:#?}", of("spike"));
+    assert_eq!(list["precision"], Value::Null);
+
+    // Filters.
+    let untriaged = app.get("/api/v1/projects/bench/alerts?status=untriaged").await.value();
+    assert_eq!(untriaged["alerts"].as_array().unwrap().len(), 2);
+    let series_id = p["series"]["id"].as_i64().unwrap();
+    let by_series = app.get(&format!("/api/v1/projects/bench/alerts?series={series_id}")).await.value();
+    assert_eq!(by_series["alerts"].as_array().unwrap().len(), 1);
+    app.get("/api/v1/projects/bench/alerts?status=maybe").await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "status",
+    );
+
+    // Triage: recorded with who, counted in the precision, in the audit log.
+    let id = p["id"].as_i64().unwrap();
+    let res = app
+        .patch_json(
+            &format!("/api/v1/alerts/{id}"),
+            Some(&token),
+            &json!({"status": "acknowledged", "note": "bisecting"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let t = res.value();
+    assert_eq!((t["status"].as_str(), t["note"].as_str()), (Some("acknowledged"), Some("bisecting")));
+    assert!(t["triaged_by"].is_string() && t["triaged_at"].is_string());
+    let rid = render[0]["id"].as_i64().unwrap();
+    let res = app.patch_json(&format!("/api/v1/alerts/{rid}"), Some(&token), &json!({"status": "invalid"})).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let list = app.get("/api/v1/projects/bench/alerts").await.value();
+    assert_eq!(
+        (list["valid"].as_i64(), list["invalid"].as_i64(), list["precision"].as_f64()),
+        (Some(1), Some(1), Some(0.5))
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'alert.triage'").await, 2);
+    app.patch_json(&format!("/api/v1/alerts/{id}"), Some(&token), &json!({"status": "done"})).await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "",
+    );
+    app.patch_json("/api/v1/alerts/999999", Some(&token), &json!({"status": "fixed"})).await.assert_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "alert #999999",
+    );
+    let res = app.patch_json(&format!("/api/v1/alerts/{id}"), None, &json!({"status": "fixed"})).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn short_series_and_summaries(app: TestApp) {
+    let token = app.project("bench").await;
+    // Five runs with a jump: too short to judge, so no alert.
+    for i in 0..5 {
+        upload_run(&app, &token, i, &[("short", if i >= 3 { 200.0 } else { 100.0 })]).await;
+    }
+    analyse_pending(&app.db).await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM perf_alerts").await, 0);
+    // Two series shifting at the same run: one summary holding both.
+    for i in 5..30 {
+        let up = if i >= 18 { 1.3 } else { 1.0 };
+        upload_run(
+            &app,
+            &token,
+            i,
+            &[("a", 100.0 * up * (1.0 + 0.01 * noise(i, 5))), ("b", 10.0 * up * (1.0 + 0.01 * noise(i, 9)))],
+        )
+        .await;
+    }
+    analyse_pending(&app.db).await.unwrap();
+    let list = app.get("/api/v1/projects/bench/alerts").await.value();
+    let alerts = list["alerts"].as_array().unwrap();
+    let at_18: Vec<&Value> = alerts.iter().filter(|a| a["first_bad"]["run"] == "r018").collect();
+    assert_eq!(at_18.len(), 2, "{alerts:#?}");
+    assert_eq!(at_18[0]["summary_id"], at_18[1]["summary_id"]);
+    assert_eq!(app.count("SELECT regressions FROM perf_alert_summaries").await, 2);
+}
+
+both_backends! {
+    one_alert_per_shift => one_alert_per_shift;
+    short_series_and_summaries => short_series_and_summaries;
+}

@@ -1,0 +1,150 @@
+//! Regression alerts: what the detector found in a series, and how people
+//! triaged it.
+
+use super::SeriesSummary;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where an alert stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum AlertStatus {
+    #[default]
+    Untriaged,
+    /// A real change, being looked at.
+    Acknowledged,
+    /// Not a real change (noise, a broken machine): the detector was wrong.
+    Invalid,
+    Fixed,
+    WontFix,
+    /// Caused by an earlier, alerted change.
+    Downstream,
+    /// Someone else's.
+    Reassigned,
+}
+
+impl AlertStatus {
+    pub const ALL: [AlertStatus; 7] = [
+        Self::Untriaged,
+        Self::Acknowledged,
+        Self::Invalid,
+        Self::Fixed,
+        Self::WontFix,
+        Self::Downstream,
+        Self::Reassigned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Untriaged => "untriaged",
+            Self::Acknowledged => "acknowledged",
+            Self::Invalid => "invalid",
+            Self::Fixed => "fixed",
+            Self::WontFix => "wont-fix",
+            Self::Downstream => "downstream",
+            Self::Reassigned => "reassigned",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Untriaged => "untriaged",
+            Self::Acknowledged => "acknowledged",
+            Self::Invalid => "invalid",
+            Self::Fixed => "fixed",
+            Self::WontFix => "won't fix",
+            Self::Downstream => "downstream",
+            Self::Reassigned => "reassigned",
+        }
+    }
+
+    /// Triaged as a real change (counts for the detector's precision).
+    pub fn is_valid(self) -> Option<bool> {
+        match self {
+            Self::Untriaged => None,
+            Self::Invalid => Some(false),
+            _ => Some(true),
+        }
+    }
+}
+
+impl std::str::FromStr for AlertStatus {
+    type Err = crate::status::UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s.trim()).ok_or_else(|| crate::status::UnknownValue {
+            kind: "alert status",
+            value: s.to_owned(),
+            expected: "untriaged, acknowledged, invalid, fixed, wont-fix, downstream, reassigned",
+        })
+    }
+}
+
+impl TryFrom<String> for AlertStatus {
+    type Error = crate::status::UnknownValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+/// A run an alert points at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunRef {
+    pub run_id: i64,
+    pub run: String,
+    pub revision: Option<String>,
+}
+
+/// A change the detector found in a series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Alert {
+    pub id: i64,
+    /// The summary grouping the alerts of the same suspected run.
+    pub summary_id: i64,
+    pub project: String,
+    pub series: SeriesSummary,
+    /// The first run after the change.
+    pub first_bad: RunRef,
+    /// The job of the first bad run's point.
+    pub first_bad_job_id: i64,
+    /// The last run before it.
+    pub last_good: Option<RunRef>,
+    /// `(after - before) / |before|` in %.
+    pub magnitude_pct: f64,
+    /// `regression` or `improvement`, by the metric's direction.
+    pub direction: String,
+    /// 1 − the corrected p-value of the change.
+    pub confidence: f64,
+    /// The series' level (median) before and after.
+    pub before: f64,
+    pub after: f64,
+    pub status: AlertStatus,
+    pub note: Option<String>,
+    pub triaged_by: Option<String>,
+    pub triaged_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A project's alerts, and what triage says of the detector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertList {
+    pub alerts: Vec<Alert>,
+    /// Alerts triaged as real changes, and as invalid (all of the
+    /// project's, not only those listed).
+    pub valid: i64,
+    pub invalid: i64,
+    /// valid / (valid + invalid), once something is triaged.
+    pub precision: Option<f64>,
+}
+
+/// A triage decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TriageAlert {
+    pub status: AlertStatus,
+    #[serde(default)]
+    pub note: Option<String>,
+}
