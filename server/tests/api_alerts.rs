@@ -73,6 +73,18 @@ async fn one_alert_per_shift(app: TestApp) {
     assert!((p["magnitude_pct"].as_f64().unwrap() - 25.0).abs() < 3.0, "{p}");
     assert!(p["confidence"].as_f64().unwrap() > 0.99);
     assert_eq!(p["status"], "untriaged");
+    // Found first on a few runs after the shift, then refined on every run
+    // since: the figures are those of one detection over the whole series.
+    let points = app.get(&format!("/api/v1/series/{}/points", p["series"]["id"])).await.value();
+    let values: Vec<f64> = points["points"].as_array().unwrap().iter().map(|x| x["value"].as_f64().unwrap()).collect();
+    assert_eq!(values.len(), 40);
+    let settings = shared::perf::changepoint::Settings::default();
+    let whole = shared::perf::changepoint::detect(&values, &settings);
+    let change = whole.alerts(&settings).find(|c| c.index == 20).expect("the shift, over the whole series");
+    for (field, want) in [("magnitude_pct", change.magnitude_pct), ("before", change.before), ("after", change.after)] {
+        let got = p[field].as_f64().unwrap();
+        assert!((got - want).abs() < 1e-9 * want.abs().max(1.0), "{field}: {got} (incremental) vs {want} (whole)");
+    }
     let render = of("render");
     assert_eq!(render.len(), 1, "{render:#?}");
     assert_eq!(

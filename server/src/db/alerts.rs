@@ -90,10 +90,28 @@ pub async fn save_series_settings(
         .bind(series_id).bind(alpha).bind(min_magnitude_pct).execute(&mut *c).await.map(|_| ()))
 }
 
-/// Runs at which the series already has an alert.
-pub async fn alerted_runs(db: &Db, series_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    on_db!(db, p => sqlx::query_scalar("SELECT first_bad_run_id FROM perf_alerts WHERE series_id = $1")
+/// The series' alerts so far: id, first bad run, direction and whether
+/// anyone triaged it yet.
+pub async fn alerted_runs(db: &Db, series_id: i64) -> Result<Vec<(i64, i64, bool, bool)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT id, first_bad_run_id, is_regression, status <> 'untriaged' FROM perf_alerts WHERE series_id = $1")
         .bind(series_id).fetch_all(p).await)
+}
+
+/// Refines an untriaged alert's figures as more runs come after the change
+/// (a triaged alert keeps the figures its triage saw).
+pub async fn refine(
+    tx: &mut Tx,
+    id: i64,
+    magnitude_pct: f64,
+    before: f64,
+    after: f64,
+    confidence: f64,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE perf_alerts SET magnitude_pct = $2, before_value = $3, after_value = $4, confidence = $5 \
+         WHERE id = $1 AND status = 'untriaged'")
+        .bind(id).bind(magnitude_pct).bind(before).bind(after).bind(confidence).execute(&mut *c).await.map(|_| ()))
 }
 
 /// A new alert.

@@ -66,21 +66,28 @@ async fn analyse(db: &Db, series_id: i64, queued_at: chrono::DateTime<chrono::Ut
         .map_err(|e| ApiError::internal(format!("detection task failed: {e}")))?;
     let alerted = store::alerted_runs(db, series_id).await?;
     let position = |run_id: i64| runs.iter().position(|r| r.run_id == run_id);
-    let alerted_at: Vec<usize> = alerted.iter().filter_map(|r| position(*r)).collect();
+    // (alert, its position in the window, regression?, triaged?)
+    let alerted_at: Vec<(i64, usize, bool, bool)> =
+        alerted.iter().filter_map(|&(id, run, reg, triaged)| Some((id, position(run)?, reg, triaged))).collect();
     let now = db::now();
     let mut tx = db.begin_write().await?;
     let mut written = 0;
     for c in detection.alerts(&settings) {
-        // The same change, found a point or two away as more runs came: it
-        // alerted already.
-        if alerted_at.iter().any(|&at| at.abs_diff(c.index) <= settings.min_segment) {
-            continue;
-        }
-        let first_bad = &runs[c.index];
         let is_regression = match direction {
             Direction::Lower => c.after > c.before,
             Direction::Higher => c.after < c.before,
         };
+        // The same change, found again (or a point or two away) as more runs
+        // came: it alerted already; its figures get the better estimate.
+        if let Some(&(id, _, was_regression, triaged)) =
+            alerted_at.iter().find(|&&(_, at, _, _)| at.abs_diff(c.index) <= settings.min_segment)
+        {
+            if was_regression == is_regression && !triaged {
+                store::refine(&mut tx, id, c.magnitude_pct, c.before, c.after, c.confidence()).await?;
+            }
+            continue;
+        }
+        let first_bad = &runs[c.index];
         let alert = NewAlert {
             project_id: series.series.project_id,
             series_id,
