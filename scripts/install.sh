@@ -63,4 +63,9 @@ if $want_test; then
         say "installing moto[server] (an S3-compatible test server) from PyPI"
         python3 -m pip install --quiet --disable-pip-version-check "moto[server]==5.2.1"
     fi
+    # PerfTracker's own client, which the /perftracker door's tests drive.
+    if ! python3 -c 'import perftrackerlib.client' 2>/dev/null; then
+        say "installing perftrackerlib 0.1.8 (PerfTracker's client) from PyPI"
+        python3 -m pip install --quiet --disable-pip-version-check "perftrackerlib==0.1.8"
+    fi
 fi

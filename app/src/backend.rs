@@ -15,6 +15,7 @@ use shared::model::{
 use shared::perf::SeriesPoints;
 use shared::perf::alerts::{Alert, AlertList};
 use shared::perf::compare::{Comparison, ViewParams};
+use shared::perf::regressions::Regression;
 use std::sync::Arc;
 
 /// The HTTP request a server function (or page render) is serving.
@@ -68,6 +69,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn compare(&self, c: &Caller, jobs: &str, view: &ViewParams) -> Result<Comparison, AppError>;
     /// Series with their points (for overlaying on one graph), and their alerts.
     async fn series_points(&self, c: &Caller, ids: &[i64]) -> Result<(Vec<SeriesPoints>, Vec<Alert>), AppError>;
+    /// A project's regression tags with their jobs (or the one tag).
+    async fn regressions(&self, c: &Caller, project: &str, tag: Option<&str>) -> Result<Vec<Regression>, AppError>;
     /// A project's regression alerts, by status.
     async fn alerts(&self, c: &Caller, project: &str, status: Option<&str>) -> Result<AlertList, AppError>;
     /// Records a triage decision on an alert.

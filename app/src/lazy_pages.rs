@@ -53,6 +53,8 @@ enum Perf {
     Compare,
     Series,
     Alerts,
+    Regressions,
+    Regression,
 }
 
 #[lazy]
@@ -62,6 +64,8 @@ fn perf(page: Perf) -> AnyView {
         Perf::Compare => view! { <compare::ComparePage/> }.into_any(),
         Perf::Series => view! { <series::SeriesPage/> }.into_any(),
         Perf::Alerts => view! { <alerts::AlertsPage/> }.into_any(),
+        Perf::Regressions => view! { <regressions::RegressionsPage/> }.into_any(),
+        Perf::Regression => view! { <regressions::RegressionPage/> }.into_any(),
     }
 }
 
@@ -135,6 +139,8 @@ lazy_page!(ArtifactRoute => results(Results::Artifact), __preload_results);
 lazy_page!(CompareRoute => perf(Perf::Compare), __preload_perf);
 lazy_page!(SeriesRoute => perf(Perf::Series), __preload_perf);
 lazy_page!(AlertsRoute => perf(Perf::Alerts), __preload_perf);
+lazy_page!(RegressionsRoute => perf(Perf::Regressions), __preload_perf);
+lazy_page!(RegressionRoute => perf(Perf::Regression), __preload_perf);
 lazy_page!(LoginRoute => accounts(Accounts::Login), __preload_accounts);
 lazy_page!(AccountRoute => accounts(Accounts::Account), __preload_accounts);
 lazy_page!(UsersRoute => admin(Admin::Users), __preload_admin);

@@ -91,6 +91,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/projects/:project/alerts") view={Lazy::<lazy_pages::AlertsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/projects/:project/regressions")
+                        view={Lazy::<lazy_pages::RegressionsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/projects/:project/regressions/:tag")
+                        view={Lazy::<lazy_pages::RegressionRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/projects/:project/runs/:run") view={Lazy::<lazy_pages::RunRoute>::new()} ssr=SsrMode::Async/>
                     <Route
                         path=path!("/projects/:project/runs/:run/jobs/:job")

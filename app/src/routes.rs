@@ -62,6 +62,16 @@ pub fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A project's regression tags.
+pub fn regressions(slug: &str) -> String {
+    format!("{}/regressions", project(slug))
+}
+
+/// One regression tag's jobs.
+pub fn regression(slug: &str, tag: &str) -> String {
+    format!("{}/regressions/{}", project(slug), encode(tag))
+}
+
 /// A project's regression alerts.
 pub fn alerts(slug: &str) -> String {
     format!("{}/alerts", project(slug))

@@ -13,8 +13,10 @@ import { hydrated, signIn, token, upload, ADMIN } from './helpers';
  * The most WASM (gzipped) any first page may fetch: today's largest page
  * group and a little room, so that growth is noticed. (The goal is 250 KiB
  * for the first page; see the README's figures for where it stands.)
+ * Raised from 500 KiB when the job page gained PerfTracker's linked
+ * artifacts (job page 493 → 504 KiB, the main module 393 → 397 KiB).
  */
-const FIRST_PAGE_WASM_CEILING = 500 * 1024;
+const FIRST_PAGE_WASM_CEILING = 512 * 1024 + 8 * 1024;
 
 type Figure = { page: string; wasmFiles: number; wasmBytes: number; interactiveMs: number };
 

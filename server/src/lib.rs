@@ -7,6 +7,7 @@ pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod doors;
 pub mod error;
 pub mod ingest;
 pub mod service;
@@ -23,6 +24,7 @@ use tower_http::trace::TraceLayer;
 /// extractors and the UI's server functions alike.
 pub fn app(state: AppState) -> Router {
     api::routes()
+        .merge(doors::routes())
         .merge(web::routes(&state))
         .layer(axum::middleware::from_fn(service::access::slot))
         .layer(CompressionLayer::new())

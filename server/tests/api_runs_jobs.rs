@@ -123,13 +123,31 @@ async fn writes_need_a_token_of_the_project(app: TestApp) {
         "does not belong to project 'web'",
     );
     app.post_json(url, Some(&read_only), &body).await.assert_error(StatusCode::FORBIDDEN, "forbidden", "read-only");
-    let basic = axum::http::Request::post(url)
-        .header("authorization", "Basic dXNlcjpwYXNz")
-        .header("content-type", "application/json")
-        .body(axum::body::Body::from(body.to_string()))
-        .unwrap();
-    app.send(basic).await.assert_error(StatusCode::UNAUTHORIZED, "unauthorized", "Bearer");
+    // HTTP Basic (for clients that only take a URL): the project as the
+    // user, a token of it as the password.
+    let basic = |user: &str, password: &str, body: &serde_json::Value| {
+        use base64::Engine;
+        let credentials = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        axum::http::Request::post(url)
+            .header("authorization", format!("Basic {credentials}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap()
+    };
+    app.send(basic("user", "pass", &body)).await.assert_error(StatusCode::UNAUTHORIZED, "unauthorized", "not valid");
+    app.send(basic("other", &web, &body)).await.assert_error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "not a token of project 'other'",
+    );
+    app.send(basic("web", "", &body)).await.assert_error(StatusCode::UNAUTHORIZED, "unauthorized", "password");
+    app.send(
+        axum::http::Request::post(url).header("authorization", "Digest x").body(axum::body::Body::empty()).unwrap(),
+    )
+    .await
+    .assert_error(StatusCode::UNAUTHORIZED, "unauthorized", "Bearer");
     assert_eq!(app.count("SELECT COUNT(*) FROM runs").await, 0);
+    assert_eq!(app.send(basic("web", &web, &json!({"name": "r0"}))).await.status, StatusCode::CREATED);
     assert_eq!(app.post_json(url, Some(&web), &body).await.status, StatusCode::CREATED);
     // Reads are open.
     assert_eq!(app.get(url).await.status, StatusCode::OK);

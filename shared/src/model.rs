@@ -98,6 +98,26 @@ pub struct JobDetail {
     /// run" compares with).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub previous_perf_job: Option<i64>,
+    /// For a job uploaded through PerfTracker's door: the PerfTracker
+    /// artifacts linked to its uuid (logs the client uploaded, say).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub linked_artifacts: Vec<LinkedArtifact>,
+}
+
+/// A file kept with its own id and linked to a job by it (PerfTracker's
+/// artifacts), served from its own URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LinkedArtifact {
+    pub uuid: String,
+    pub filename: String,
+    pub description: String,
+    pub size_bytes: i64,
+    pub mime: String,
+    pub uploaded_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// Where its content downloads from.
+    pub href: String,
 }
 
 /// What kind of file an upload is. Every kind goes through the same

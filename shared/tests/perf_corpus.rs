@@ -274,6 +274,8 @@ fn perftracker_job_saved_by_perftrackerlib() {
     assert_eq!(r.job.uuid.as_deref(), Some("4a9c1e5e-d0a1-11ee-8000-000000000001"));
     assert_eq!(r.job.product.as_deref(), Some("kvm"));
     assert_eq!(r.job.suite_version.as_deref(), Some("1.2"));
+    assert_eq!(r.job.machine.as_deref(), Some("host1"), "the first environment node");
+    assert!(!r.job.append);
     assert!(r.job.properties.iter().any(|p| p.name == "env.host1.cpus" && p.value == "8"));
     assert!(r.job.properties.iter().any(|p| p.name.starts_with("env.host1.vm1.")), "child nodes flattened");
     assert_eq!(names(&r), ["seq read", "seq read", "random read latency", "boot time", "network throughput"]);
@@ -289,6 +291,20 @@ fn perftracker_job_saved_by_perftrackerlib() {
     assert_eq!(r.tests[3].status, PerfStatus::Failed);
     assert_eq!(r.tests[3].errors, ["guest did not answer on ssh"]);
     assert_eq!(r.tests[4].status, PerfStatus::Skipped);
+}
+
+#[test]
+fn perftracker_regression_tag_and_append() {
+    // What `--pt-regression-tag` and `--pt-append` make the client send.
+    let doc = br#"{"job_title": "t", "uuid": "4A9C1E5E-D0A1-11EE-8000-000000000001", "append": true,
+        "regression_name": "old", "regression_tag": "rc2", "tests": [{"tag": "a", "scores": [1]}]}"#;
+    let r = parse(doc, PerfFormatChoice::Exactly(PerfFormat::Perftracker), "job.json").unwrap();
+    assert_eq!(r.job.regression.as_deref(), Some("rc2"), "the server reads regression_tag first");
+    assert_eq!(r.job.uuid.as_deref(), Some("4a9c1e5e-d0a1-11ee-8000-000000000001"), "uuids compare in lower case");
+    assert!(r.job.append);
+    let doc = br#"{"job_title": "t", "uuid": "u", "append": "yes", "regression_name": "old", "tests": [{"tag": "a", "scores": [2]}]}"#;
+    let r = parse(doc, PerfFormatChoice::Exactly(PerfFormat::Perftracker), "job.json").unwrap();
+    assert_eq!((r.job.regression.as_deref(), r.job.append), (Some("old"), true));
 }
 
 #[test]

@@ -73,6 +73,7 @@ pub fn JobPage() -> impl IntoView {
                             <JobHeader detail=d.clone()/>
                             <Performance detail=d.clone()/>
                             <Artifacts artifacts=d.artifacts run=run/>
+                            <LinkedArtifacts artifacts=d.linked_artifacts/>
                             <Uploads uploads=d.uploads/>
                         }
                         .into_any()
@@ -186,6 +187,38 @@ fn Artifacts(artifacts: Vec<Artifact>, run: i64) -> impl IntoView {
         <section class="artifacts">
             <h2>{heading}</h2>
             <ArtifactTable artifacts=artifacts run=run show_tests=true/>
+        </section>
+    }
+    .into_any()
+}
+
+/// PerfTracker's artifacts linked to the job's uuid.
+#[component]
+fn LinkedArtifacts(artifacts: Vec<shared::model::LinkedArtifact>) -> impl IntoView {
+    if artifacts.is_empty() {
+        return ().into_any();
+    }
+    let rows = artifacts
+        .into_iter()
+        .map(|a| {
+            view! {
+                <tr>
+                    <td><a href=a.href.clone() rel="nofollow">{a.filename.clone()}</a></td>
+                    <td>{a.description.clone()}</td>
+                    <td class="num">{format::bytes(a.size_bytes)}</td>
+                    <td>{format::time(&a.uploaded_at)}</td>
+                    <td>{format::time(&a.expires_at)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="linked-artifacts">
+            <h2>"PerfTracker artifacts"</h2>
+            <table class="list">
+                <thead><tr><th>"File"</th><th>"Description"</th><th class="num">"Size"</th><th>"Uploaded"</th><th>"Expires"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
         </section>
     }
     .into_any()

@@ -10,6 +10,7 @@ pub mod login;
 pub mod not_found;
 pub mod project_settings;
 pub mod projects;
+pub mod regressions;
 pub mod run;
 pub mod runs;
 pub mod series;

@@ -87,6 +87,7 @@ fn Runs(view: RunsView, branch: Option<String>) -> impl IntoView {
         </h1>
         <p class="project-links">
             <a href=routes::alerts(&slug) class="alerts-link">"Performance alerts"</a>
+            " · " <a href=routes::regressions(&slug) class="regressions-link">"Regressions"</a>
             {abilities.manage.then(|| view! { " · " <a href=routes::settings(&slug) class="settings-link">"Project settings"</a> })}
         </p>
         <Form method="GET" action="">

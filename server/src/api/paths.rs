@@ -53,6 +53,15 @@ pub struct ArtifactPath {
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
+pub struct RegressionPath {
+    /// The project's slug.
+    pub project: String,
+    /// The regression tag.
+    pub tag: String,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct SeriesPath {
     /// The series' id.
     pub id: i64,

@@ -1,7 +1,7 @@
 //! Performance results: upload, job comparison, series and their points.
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, Reader, Writer};
-use super::paths::{AlertPath, JobPath, ProjectPath, SeriesPath};
+use super::paths::{AlertPath, JobPath, ProjectPath, RegressionPath, SeriesPath};
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::body::{self, Door};
 use crate::ingest::{self, perf::PerfResults};
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use shared::model::ErrorBody;
 use shared::perf::alerts::{Alert, AlertList, AlertStatus, TriageAlert};
 use shared::perf::compare::{Comparison, View, ViewParams};
+use shared::perf::regressions::Regression;
 use shared::perf::{PerfFormatChoice, PerfIngestSummary, SeriesPoints, SeriesSummary};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -216,6 +217,39 @@ pub async fn points(
     let from = time("from", q.from.as_deref())?;
     let to = time("to", q.to.as_deref())?;
     Ok(Json(perf::points(&s.db, &access, path.id, from, to).await?))
+}
+
+/// A project's regression tags (PerfTracker's regressions: the jobs
+/// uploaded with the same `--pt-regression-tag`, or `regression` in Assay's
+/// JSON), each with its jobs, oldest first.
+#[utoipa::path(get, path = "/projects/{project}/regressions", tag = "performance",
+    params(ProjectPath),
+    responses((status = 200, body = Vec<Regression>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn regressions(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<ProjectPath>,
+) -> ApiResult<Json<Vec<Regression>>> {
+    Ok(Json(perf::regressions(&s.db, &access, &path.project, None).await?))
+}
+
+/// One regression tag's jobs, oldest first.
+#[utoipa::path(get, path = "/projects/{project}/regressions/{tag}", tag = "performance",
+    params(RegressionPath),
+    responses((status = 200, body = Regression), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn regression(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<RegressionPath>,
+) -> ApiResult<Json<Regression>> {
+    let found = perf::regressions(&s.db, &access, &path.project, Some(&path.tag)).await?;
+    found
+        .into_iter()
+        .next()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("regression tag '{}' in project '{}'", path.tag, path.project)))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

@@ -99,12 +99,32 @@ pub async fn principal(db: &Db, headers: &HeaderMap) -> ApiResult<Principal> {
         let value =
             value.to_str().map_err(|_| ApiError::Unauthorized("the Authorization header is not valid text".into()))?;
         let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
-        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-            return Err(ApiError::Unauthorized("use Authorization: Bearer <token>".into()));
-        }
-        let row = db::tokens::find(db, token.trim())
+        let (token, basic_user) = if scheme.eq_ignore_ascii_case("basic") {
+            let (user, password) = basic(token)?;
+            (password, Some(user))
+        } else if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() {
+            (token.trim().to_owned(), None)
+        } else {
+            return Err(ApiError::Unauthorized(
+                "use Authorization: Bearer <token>, or HTTP Basic with the project as user and a token as password"
+                    .into(),
+            ));
+        };
+        let row = db::tokens::find(db, &token)
             .await?
             .ok_or_else(|| ApiError::Unauthorized("the API token is not valid (unknown or revoked)".into()))?;
+        // Clients that can only put credentials in a URL (teuthology's
+        // `results_server`, perftrackerlib's server URL) send HTTP Basic:
+        // the user names the token's project, so a token pasted into the
+        // wrong project's URL is refused rather than writing elsewhere.
+        if let Some(user) = basic_user.filter(|u| !u.is_empty()) {
+            let project = db::projects::by_id(db, row.project_id).await?;
+            if project.is_none_or(|p| p.slug != user) {
+                return Err(ApiError::Unauthorized(format!(
+                    "the token given as password is not a token of project '{user}' (the user name)"
+                )));
+            }
+        }
         // Last use to the minute: a write per request would queue every
         // API call behind the writer on SQLite.
         let stale = row.last_used_at.is_none_or(|t| db::now() - t > Duration::minutes(1));
@@ -131,6 +151,19 @@ pub async fn principal(db: &Db, headers: &HeaderMap) -> ApiResult<Principal> {
         }
         None => Ok(Principal::Anonymous { session_expired: true }),
     }
+}
+
+/// `user:password` of an HTTP Basic `Authorization` header.
+fn basic(encoded: &str) -> ApiResult<(String, String)> {
+    use base64::Engine;
+    let bad = || ApiError::Unauthorized("the HTTP Basic credentials are not base64 of user:password".into());
+    let raw = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    let (user, password) = text.split_once(':').ok_or_else(bad)?;
+    if password.trim().is_empty() {
+        return Err(ApiError::Unauthorized("HTTP Basic needs an API token as the password".into()));
+    }
+    Ok((user.trim().to_owned(), password.trim().to_owned()))
 }
 
 /// The double-submit check: the token sent with the request (form field or

@@ -30,7 +30,8 @@ pub async fn insert(tx: &mut Tx, sha256: &str, size: i64) -> Result<(), sqlx::Er
 pub async fn unreferenced(db: &Db, before: DateTime<Utc>, limit: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as(
         "SELECT b.sha256, b.size_bytes FROM blobs b WHERE b.created_at < $1 \
-         AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = b.sha256) ORDER BY b.sha256 LIMIT $2"
+         AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = b.sha256) \
+         AND NOT EXISTS (SELECT 1 FROM perftracker_artifacts t WHERE t.sha256 = b.sha256) ORDER BY b.sha256 LIMIT $2"
     ).bind(before).bind(limit).fetch_all(p).await)
 }
 
@@ -39,7 +40,8 @@ pub async fn unreferenced(db: &Db, before: DateTime<Utc>, limit: i64) -> Result<
 /// delete, which the caller takes as "still in use").
 pub async fn delete_if_unreferenced(tx: &mut Tx, sha256: &str) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
-        "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = $1)"
+        "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = $1) \
+         AND NOT EXISTS (SELECT 1 FROM perftracker_artifacts t WHERE t.sha256 = $1)"
     ).bind(sha256).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }

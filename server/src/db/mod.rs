@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod members;
 pub mod perf;
+pub mod perftracker;
 pub mod projects;
 pub mod results;
 pub mod rows;

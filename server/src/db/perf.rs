@@ -278,3 +278,34 @@ pub async fn previous_job(db: &Db, job: &super::rows::JobRow) -> Result<Option<i
                ORDER BY r.id DESC LIMIT 1";
     on_db!(db, p => sqlx::query_scalar(sql).bind(job.project_id).bind(&job.key).bind(job.run_id).fetch_optional(p).await)
 }
+
+/// A job with a regression tag, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TaggedRow {
+    pub tag: String,
+    pub job_id: i64,
+    pub run_id: i64,
+    pub run: String,
+    pub job: String,
+    pub revision: Option<String>,
+    pub machine: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub state: shared::status::JobState,
+    #[sqlx(try_from = "String")]
+    pub result: shared::status::JobResult,
+    pub bad: i64,
+    pub perf_tests: i64,
+    pub tagged_at: DateTime<Utc>,
+}
+
+/// The project's jobs with a regression tag (or with this one), by tag and
+/// then time; at most 10,000.
+pub async fn tagged_jobs(db: &Db, project_id: i64, tag: Option<&str>) -> Result<Vec<TaggedRow>, sqlx::Error> {
+    let sql = "SELECT j.regression AS tag, j.id AS job_id, j.run_id, r.name AS run, j.name AS job, r.revision, \
+               j.machine, j.state, j.result, j.failed + j.errors AS bad, j.perf_tests, \
+               COALESCE(j.finished_at, j.created_at) AS tagged_at \
+               FROM jobs j JOIN runs r ON r.id = j.run_id \
+               WHERE j.project_id = $1 AND j.regression IS NOT NULL AND (CAST($2 AS TEXT) IS NULL OR j.regression = $2) \
+               ORDER BY j.regression, tagged_at, j.id LIMIT 10000";
+    on_db!(db, p => sqlx::query_as(sql).bind(project_id).bind(tag).fetch_all(p).await)
+}

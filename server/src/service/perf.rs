@@ -6,11 +6,12 @@ use crate::db::rows::{JobRow, ProjectRow};
 use crate::db::{self, Db};
 use crate::error::{ApiError, ApiResult};
 use shared::perf::compare::{self, CompareJob, Comparison, Measurement, View};
+use shared::perf::regressions::{self, Regression, TaggedJob};
 use shared::perf::{SeriesPoint, SeriesPoints, SeriesSummary};
 use std::collections::HashMap;
 
 /// Most jobs one comparison takes.
-pub const MAX_COMPARE_JOBS: usize = 12;
+pub const MAX_COMPARE_JOBS: usize = shared::perf::regressions::MAX_COMPARED;
 /// Most points one request for a series returns.
 pub const MAX_POINTS: i64 = 50_000;
 /// Most series one listing returns.
@@ -148,6 +149,31 @@ pub async fn series(
     let p = super::read::readable(db, access, slug).await?;
     let rows = store::series_list(db, p.id, test, metric, platform, MAX_SERIES).await?;
     Ok(rows.into_iter().map(|s| series_json(s, &p.slug)).collect())
+}
+
+/// A project's regression tags with their jobs, oldest first (one tag,
+/// with `tag`).
+pub async fn regressions(db: &Db, access: &Access, slug: &str, tag: Option<&str>) -> ApiResult<Vec<Regression>> {
+    let p = super::read::readable(db, access, slug).await?;
+    let rows = store::tagged_jobs(db, p.id, tag).await?;
+    Ok(regressions::group(
+        rows.into_iter()
+            .map(|r| {
+                let job = TaggedJob {
+                    job_id: r.job_id,
+                    run_id: r.run_id,
+                    run: r.run,
+                    job: r.job,
+                    revision: r.revision,
+                    machine: r.machine,
+                    result: r.result.effective(r.state, r.bad).as_str().to_owned(),
+                    perf_tests: r.perf_tests,
+                    at: r.tagged_at,
+                };
+                (r.tag, job)
+            })
+            .collect(),
+    ))
 }
 
 /// A series the caller may read, with its project.

@@ -51,6 +51,10 @@ pub async fn prune(db: &Db, blobs: &Blobs, grace: Duration) -> ApiResult<Pruned>
         tx.commit().await?;
         out.expired_artifacts += expired.len() as u64;
     }
+    // PerfTracker's artifacts past their ttl: their content goes, the row
+    // stays (as deleted), as PerfTracker keeps it.
+    let expired = db::perftracker::expire_artifacts(db, now).await?;
+    out.expired_artifacts += expired;
     // 2. Blob rows nothing refers to: row first, then its object.
     let before = now - grace;
     loop {

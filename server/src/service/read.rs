@@ -147,8 +147,13 @@ pub async fn job<'a>(
     let uploads = db::uploads::list(db, j.id).await?;
     let artifacts = super::artifacts::for_job(db, &p, j.id).await?;
     let previous_perf_job = if j.perf_metrics > 0 { db::perf::previous_job(db, &j).await? } else { None };
+    let linked_artifacts = match db::perftracker::uuid_of(db, j.id).await? {
+        Some(uuid) => crate::doors::perftracker::linked_artifacts(db, &uuid).await?,
+        None => Vec::new(),
+    };
     Ok(JobDetail {
         previous_perf_job,
+        linked_artifacts,
         run: r.into_json(&p.slug),
         job: j.into_json(),
         uploads: uploads.into_iter().map(|u| u.into_json()).collect(),

@@ -19,6 +19,7 @@ use shared::model::{
 use shared::perf::SeriesPoints;
 use shared::perf::alerts::{Alert, AlertList, AlertStatus, TriageAlert};
 use shared::perf::compare::{Comparison, ViewParams};
+use shared::perf::regressions::Regression;
 
 pub struct DbBackend {
     pub db: Db,
@@ -33,7 +34,7 @@ pub struct DbBackend {
 impl From<ApiError> for AppError {
     fn from(e: ApiError) -> Self {
         match e {
-            ApiError::NotFound(m) => AppError::NotFound(m),
+            ApiError::NotFound(m) | ApiError::Gone(m) => AppError::NotFound(m),
             ApiError::BadRequest(m) => AppError::BadRequest(m),
             ApiError::Conflict(m) => AppError::Conflict(m),
             ApiError::TooManyRequests(m) => AppError::TooManyRequests(m),
@@ -138,6 +139,11 @@ impl app::backend::Backend for DbBackend {
             found.extend(alerts::for_series(&self.db, &access, id).await?);
         }
         Ok((out, found))
+    }
+
+    async fn regressions(&self, c: &Caller, project: &str, tag: Option<&str>) -> Result<Vec<Regression>, AppError> {
+        let access = self.reader(c).await?;
+        Ok(perf::regressions(&self.db, &access, project, tag).await?)
     }
 
     async fn alerts(&self, c: &Caller, project: &str, status: Option<&str>) -> Result<AlertList, AppError> {

@@ -26,6 +26,7 @@ mod json;
 mod perfherder;
 mod perftracker;
 mod pytest;
+pub mod regressions;
 pub mod stats;
 
 use crate::model::Property;
@@ -336,9 +337,16 @@ pub struct PerfJobInfo {
     /// PerfTracker's regression tag: jobs carrying one are grouped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regression: Option<String>,
-    /// The job's own id (PerfTracker's uuid).
+    /// The job's own id (PerfTracker's uuid, lower case).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
+    /// PerfTracker's `append`: add these tests to the job of that uuid
+    /// rather than replace its results.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub append: bool,
+    /// The machine the suite ran on, when the report says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
     /// Everything else worth showing: environment, machine, context.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Property>,

@@ -20,8 +20,20 @@ pub(crate) fn parse(v: &Value) -> Result<PerfReport, PerfError> {
     report.job.suite_version = text(root, "suite_ver")?;
     report.job.product = root.opt_str("product_name")?;
     report.job.product_version = text(root, "product_ver")?;
-    report.job.regression = root.opt_str("regression_name")?;
-    report.job.uuid = root.opt_str("uuid")?;
+    // PerfTracker's server reads `regression_tag` (the client's
+    // `--pt-regression-tag`); `regression_name` is the older spelling.
+    let tag = root.opt_str("regression_tag")?.filter(|t| !t.trim().is_empty());
+    report.job.regression = match tag {
+        Some(t) => Some(t),
+        None => root.opt_str("regression_name")?,
+    };
+    report.job.uuid = root.opt_str("uuid")?.map(|u| u.trim().to_ascii_lowercase());
+    report.job.append = truthy(root.get("append").map(|f| f.v));
+    // The machine is the first environment node (the host the suite ran on).
+    if let Some(first) = root.get("env_nodes").and_then(|n| n.v.as_array()?.first()) {
+        let at = At::root(first);
+        report.job.machine = at.opt_str("name")?.filter(|h| !h.is_empty()).or(at.opt_str("hostname")?);
+    }
     report.job.links = links(root)?;
     for key in ["cmdline", "begin", "end", "project_name"] {
         if let Some(value) = text(root, key)? {
@@ -97,6 +109,16 @@ pub(crate) fn parse(v: &Value) -> Result<PerfReport, PerfError> {
         });
     }
     Ok(report)
+}
+
+/// PerfTracker's booleans: `true`, or "True", "true", "Yes", "yes", "y", 1.
+fn truthy(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => matches!(s.as_str(), "True" | "true" | "Yes" | "yes" | "y" | "1"),
+        Some(Value::Number(n)) => n.as_f64() == Some(1.0),
+        _ => false,
+    }
 }
 
 /// A member as text whatever its JSON type.
