@@ -268,6 +268,12 @@ async fn compare_jobs(app: TestApp) {
     assert_eq!(row("one")["cells"][1]["verdict"], "unknown", "one sample a side cannot be judged");
     // Each cell names its series, for the graph one click away.
     assert!(json_row["cells"][1]["series_id"].as_i64().is_some());
+    // Read from the uploads' packs; uploads stored before packs existed
+    // are read from their points, to the same comparison.
+    assert_eq!(app.count("SELECT COUNT(*) FROM perf_packs").await, 2);
+    server::on_db!(&app.db, p => sqlx::query("DELETE FROM perf_packs").execute(p).await.map(|_| ())).unwrap();
+    let from_points = app.get(&format!("/api/v1/compare?jobs={a},{b}")).await.value();
+    assert_eq!(from_points, c, "the same comparison from the points");
 
     let only = app.get(&format!("/api/v1/compare?jobs={a},{b}&only=regressions")).await.value();
     assert_eq!(only["rows"].as_array().unwrap().len(), 1);

@@ -155,7 +155,16 @@ pub async fn compare(
         )
             .into_response());
     }
-    Ok(Json(c).into_response())
+    // Megabytes of JSON for a large comparison: written off the async
+    // workers, into a buffer sized for it.
+    let body = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::with_capacity(1024 + c.rows.len() * (160 + 300 * c.jobs.len()));
+        serde_json::to_writer(&mut out, &c).map(|_| out)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("comparison answer task failed: {e}")))?
+    .map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

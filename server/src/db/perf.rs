@@ -196,6 +196,22 @@ pub struct MeasurementRow {
     pub samples: Option<Vec<u8>>,
 }
 
+/// Stores an upload's packed measurements.
+pub async fn insert_pack(tx: &mut Tx, upload_id: i64, job_id: i64, pack: &[u8]) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("INSERT INTO perf_packs (upload_id, job_id, pack) VALUES ($1, $2, $3)")
+        .bind(upload_id).bind(job_id).bind(pack).execute(&mut *c).await.map(|_| ()))
+}
+
+/// The packs of a job's perf uploads, oldest first; `None` if one of its
+/// perf uploads has none (stored before packs existed).
+pub async fn job_packs(db: &Db, job_id: i64) -> Result<Option<Vec<Vec<u8>>>, sqlx::Error> {
+    let sql = "SELECT p.pack FROM uploads u LEFT JOIN perf_packs p ON p.upload_id = u.id \
+               WHERE u.job_id = $1 AND u.kind = $2 ORDER BY u.id";
+    let rows: Vec<Option<Vec<u8>>> = on_db!(db, p => sqlx::query_scalar(sql)
+        .bind(job_id).bind(shared::model::UploadKind::PerfResult.as_str()).fetch_all(p).await)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// A job's measurements, in the order they were uploaded.
 pub async fn job_measurements(db: &Db, job_id: i64) -> Result<Vec<MeasurementRow>, sqlx::Error> {
     let sql = "SELECT p.series_id, s.test, s.test_group, s.category, s.metric, s.unit, s.direction, p.value, p.samples \

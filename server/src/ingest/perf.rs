@@ -13,7 +13,8 @@ use crate::db::uploads::{Figures, PerfFigures, Target, UploadRow};
 use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
 use shared::model::UploadKind;
-use shared::perf::{self, PerfCounts, PerfFormatChoice, PerfIngestedFile, PerfReport, PerfStatus, stats};
+use shared::perf::compare::Measurement;
+use shared::perf::{self, PerfCounts, PerfFormatChoice, PerfIngestedFile, PerfReport, PerfStatus, pack, stats};
 
 /// Largest perf file read (parsed whole, in memory).
 pub const MAX_PERF_BYTES: u64 = 256 * 1024 * 1024;
@@ -83,6 +84,7 @@ impl Kind for PerfResults {
         let now = db::now();
         let mut counts = PerfCounts::default();
         let mut touched: Vec<i64> = Vec::new();
+        let mut packed: Vec<Measurement> = Vec::with_capacity(report.metric_count());
         for (seq, t) in report.tests.iter().enumerate() {
             let group = t.group.as_deref().unwrap_or("");
             let category = t.category.as_deref().unwrap_or("");
@@ -128,10 +130,22 @@ impl Kind for PerfResults {
                     tool_upper: m.upper,
                 };
                 store::insert_point(tx, target, &point, now).await?;
+                packed.push(Measurement {
+                    series_id,
+                    test: t.name.clone(),
+                    group: group.to_owned(),
+                    category: category.to_owned(),
+                    metric: m.name.clone(),
+                    unit: m.unit.clone(),
+                    direction: m.direction,
+                    value: m.value,
+                    samples: m.samples.clone(),
+                });
                 touched.push(series_id);
                 counts.metrics += 1;
             }
         }
+        store::insert_pack(tx, upload_id, target.job_id, &pack::encode(&packed)).await?;
         // Queued for change-point detection, in this transaction: stored
         // points are always analysed, whatever happens next.
         touched.sort_unstable();

@@ -6,6 +6,7 @@ use crate::db::rows::{JobRow, ProjectRow};
 use crate::db::{self, Db};
 use crate::error::{ApiError, ApiResult};
 use shared::perf::compare::{self, CompareJob, Comparison, Measurement, View};
+use shared::perf::pack;
 use shared::perf::regressions::{self, Regression, TaggedJob};
 use shared::perf::{SeriesPoint, SeriesPoints, SeriesSummary};
 use std::collections::HashMap;
@@ -72,22 +73,7 @@ pub async fn compare(db: &Db, access: &Access, ids: &[i64], view: &View) -> ApiR
         let run = db::runs::by_id(db, project.id, job.run_id)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("run of job #{id}")))?;
-        let rows = store::job_measurements(db, job.id).await?;
-        measurements.push(
-            rows.into_iter()
-                .map(|r| Measurement {
-                    series_id: r.series_id,
-                    test: r.test,
-                    group: r.test_group,
-                    category: r.category,
-                    metric: r.metric,
-                    unit: r.unit,
-                    direction: r.direction,
-                    value: r.value,
-                    samples: store::decode_f64s(r.samples.as_deref()),
-                })
-                .collect(),
-        );
+        measurements.push(job_measurements(db, job.id).await?);
         jobs.push(CompareJob {
             id: job.id,
             project: project.slug.clone(),
@@ -108,6 +94,33 @@ pub async fn compare(db: &Db, access: &Access, ids: &[i64], view: &View) -> ApiR
     tokio::task::spawn_blocking(move || compare::compare(jobs, measurements, &view))
         .await
         .map_err(|e| ApiError::internal(format!("comparison task failed: {e}")))
+}
+
+/// A job's measurements: from its uploads' packs (one row each), or from
+/// its points for uploads stored before packs existed.
+async fn job_measurements(db: &Db, job_id: i64) -> ApiResult<Vec<Measurement>> {
+    if let Some(packs) = store::job_packs(db, job_id).await? {
+        let mut out = Vec::new();
+        for p in packs {
+            out.extend(pack::decode(&p).map_err(|e| ApiError::internal(format!("job #{job_id}: {e}")))?);
+        }
+        return Ok(out);
+    }
+    let rows = store::job_measurements(db, job_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Measurement {
+            series_id: r.series_id,
+            test: r.test,
+            group: r.test_group,
+            category: r.category,
+            metric: r.metric,
+            unit: r.unit,
+            direction: r.direction,
+            value: r.value,
+            samples: store::decode_f64s(r.samples.as_deref()),
+        })
+        .collect())
 }
 
 /// The same job in the run before this one on the same branch that has

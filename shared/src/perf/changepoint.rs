@@ -112,18 +112,20 @@ impl Detection {
 /// Average ranks (1-based) of `x`, and the tie term Σ(t³ − t).
 fn ranks(x: &[f64]) -> (Vec<f64>, f64) {
     let n = x.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    // Values with their places, sorted (the order among equal values does
+    // not matter: ties share their mean rank).
+    let mut order: Vec<(f64, usize)> = x.iter().copied().zip(0..).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut r = vec![0.0; n];
     let mut ties = 0.0;
     let mut i = 0;
     while i < n {
         let mut j = i;
-        while j + 1 < n && x[order[j + 1]] == x[order[i]] {
+        while j + 1 < n && order[j + 1].0 == order[i].0 {
             j += 1;
         }
         let rank = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
+        for &(_, k) in &order[i..=j] {
             r[k] = rank;
         }
         let t = (j - i + 1) as f64;
@@ -331,13 +333,19 @@ fn normal() -> Normal {
 }
 
 fn median(x: &[f64]) -> f64 {
-    let mut v = x.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
+    let n = x.len();
     if n == 0 {
         return f64::NAN;
     }
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    // Selection, not a sort: this runs for every point's neighbourhood.
+    let mut v = x.to_vec();
+    let (below, &mut upper, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+    if n % 2 == 1 {
+        upper
+    } else {
+        let lower = below.iter().copied().max_by(f64::total_cmp).expect("n ≥ 2");
+        (lower + upper) / 2.0
+    }
 }
 
 /// Distances from the median: a change in them is a change in spread.
@@ -490,9 +498,9 @@ fn lone_outliers(x: &[f64]) -> Vec<usize> {
         let mad = median(&around.iter().map(|v| (v - m).abs()).collect::<Vec<_>>()) * 1.4826;
         let scale = mad.max(if global.is_finite() { global } else { 0.0 }).max(m.abs() * 0.005).max(1e-12);
         let far = |v: f64| (v - m).abs() > 6.0 * scale && (v - m).abs() > 0.05 * m.abs().max(1e-12);
-        let sides_agree = (median(&left) - median(&right)).abs() <= 3.0 * scale.max(mad);
+        let sides_agree = || (median(&left) - median(&right)).abs() <= 3.0 * scale.max(mad);
         // The next point back at the old level: a spike, not a step.
-        if far(x[i]) && sides_agree && right.first().is_none_or(|r| !far(*r)) {
+        if far(x[i]) && right.first().is_none_or(|r| !far(*r)) && sides_agree() {
             out.push(i);
         }
     }

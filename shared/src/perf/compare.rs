@@ -275,25 +275,30 @@ impl ViewParams {
     }
 }
 
-type RowKey = (String, String, String, String);
-
 /// Builds the rows: one per (group, category, test, metric) in the order
 /// first met, one cell per job. Several measurements of one key in one job
 /// (the same test uploaded twice) are pooled: their samples together, the
 /// mean of their values.
 pub fn compare(jobs: Vec<CompareJob>, measurements: Vec<Vec<Measurement>>, view: &View) -> Comparison {
     let width = jobs.len();
-    let mut order: Vec<RowKey> = Vec::new();
-    let mut index: HashMap<RowKey, usize> = HashMap::new();
-    let mut pooled: Vec<Vec<Option<(Measurement, usize)>>> = Vec::new();
-    for (j, ms) in measurements.into_iter().enumerate() {
-        for m in ms {
-            let key = (m.group.clone(), m.category.clone(), m.test.clone(), m.metric.clone());
-            let row = *index.entry(key.clone()).or_insert_with(|| {
-                order.push(key);
-                pooled.push(vec![None; width]);
-                pooled.len() - 1
-            });
+    // Rows in the order they first appear, keyed without copying names.
+    let mut index: HashMap<(&str, &str, &str, &str), usize> = HashMap::new();
+    let slots: Vec<Vec<usize>> = measurements
+        .iter()
+        .map(|ms| {
+            ms.iter()
+                .map(|m| {
+                    let next = index.len();
+                    *index.entry((&m.group, &m.category, &m.test, &m.metric)).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    let row_count = index.len();
+    drop(index);
+    let mut pooled: Vec<Vec<Option<(Measurement, usize)>>> = (0..row_count).map(|_| vec![None; width]).collect();
+    for (j, (ms, rows)) in measurements.into_iter().zip(&slots).enumerate() {
+        for (m, &row) in ms.into_iter().zip(rows) {
             match &mut pooled[row][j] {
                 slot @ None => *slot = Some((m, 1)),
                 Some((acc, count)) => {
@@ -304,10 +309,10 @@ pub fn compare(jobs: Vec<CompareJob>, measurements: Vec<Vec<Measurement>>, view:
             }
         }
     }
-    let mut rows: Vec<CompareRow> = pooled
+    let pooled: Vec<Vec<Option<Measurement>>> = pooled
         .into_iter()
         .map(|cells| {
-            let cells: Vec<Option<Measurement>> = cells
+            cells
                 .into_iter()
                 .map(|c| {
                     c.map(|(mut m, count)| {
@@ -315,10 +320,10 @@ pub fn compare(jobs: Vec<CompareJob>, measurements: Vec<Vec<Measurement>>, view:
                         m
                     })
                 })
-                .collect();
-            row(&cells)
+                .collect()
         })
         .collect();
+    let mut rows = rows_of(&pooled);
     let total_rows = rows.len();
     let regressions = rows.iter().filter(|r| r.verdict() == Verdict::Regression).count();
     let improvements = rows.iter().filter(|r| r.verdict() == Verdict::Improvement).count();
@@ -331,6 +336,26 @@ pub fn compare(jobs: Vec<CompareJob>, measurements: Vec<Vec<Measurement>>, view:
     rows.retain(|r| keep(r, view));
     sort(&mut rows, view);
     Comparison { jobs, rows, total_rows, regressions, improvements, groups, categories, alpha: ALPHA }
+}
+
+/// The rows' statistics, on every core for a large comparison (natively;
+/// in one thread in the browser).
+fn rows_of(pooled: &[Vec<Option<Measurement>>]) -> Vec<CompareRow> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        if threads > 1 && pooled.len() >= 2048 {
+            let chunk = pooled.len().div_ceil(threads);
+            return std::thread::scope(|s| {
+                let parts: Vec<_> = pooled
+                    .chunks(chunk)
+                    .map(|part| s.spawn(move || part.iter().map(|cells| row(cells)).collect::<Vec<_>>()))
+                    .collect();
+                parts.into_iter().flat_map(|p| p.join().expect("a comparison thread")).collect()
+            });
+        }
+    }
+    pooled.iter().map(|cells| row(cells)).collect()
 }
 
 fn row(cells: &[Option<Measurement>]) -> CompareRow {

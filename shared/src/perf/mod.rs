@@ -23,6 +23,7 @@ mod gbench;
 mod hyperfine;
 mod jmh;
 mod json;
+pub mod pack;
 mod perfherder;
 mod perftracker;
 mod pytest;

@@ -29,13 +29,23 @@ pub fn summarise(samples: &[f64]) -> Option<Summary> {
         return Some(Summary { n, mean, stddev: None, ci: None });
     }
     let sd = variance(samples, mean).sqrt();
-    let half = t_quantile(0.975, (n - 1) as f64) * sd / (n as f64).sqrt();
+    let half = t975(n - 1) * sd / (n as f64).sqrt();
     Some(Summary { n, mean, stddev: Some(sd), ci: Some((mean - half, mean + half)) })
 }
 
 /// The unbiased sample variance.
 fn variance(x: &[f64], mean: f64) -> f64 {
     x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (x.len() - 1) as f64
+}
+
+/// Student's t 0.975 quantile for `df` degrees of freedom, computed once
+/// per thread and df (the inverse CDF is an iterative solve, and a
+/// comparison asks for the same few df thousands of times).
+fn t975(df: usize) -> f64 {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<usize, f64>> = Default::default();
+    }
+    CACHE.with(|c| *c.borrow_mut().entry(df).or_insert_with(|| t_quantile(0.975, df as f64)))
 }
 
 fn t_quantile(p: f64, df: f64) -> f64 {
@@ -142,6 +152,49 @@ fn exact_u_p(n1: usize, n2: usize, u: f64) -> f64 {
     (2.0 * at_least / total).min(1.0)
 }
 
+/// Royston's coefficients for a sample of `n` (> 3), which depend on `n`
+/// alone: computed once per thread and `n`.
+fn shapiro_wilk_coefficients(n: usize) -> std::rc::Rc<Vec<f64>> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<Vec<f64>>>> = Default::default();
+    }
+    CACHE.with(|c| {
+        c.borrow_mut()
+            .entry(n)
+            .or_insert_with(|| {
+                let norm = standard_normal();
+                let nf = n as f64;
+                let m: Vec<f64> = (1..=n).map(|i| norm.inverse_cdf((i as f64 - 0.375) / (nf + 0.25))).collect();
+                let mm: f64 = m.iter().map(|v| v * v).sum();
+                let u = 1.0 / nf.sqrt();
+                let poly = |c: [f64; 6]| c[0] + u * (c[1] + u * (c[2] + u * (c[3] + u * (c[4] + u * c[5]))));
+                let an = poly([0.0, 0.221157, -0.147981, -2.071190, 4.434685, -2.706056]) + m[n - 1] / mm.sqrt();
+                let mut a = vec![0.0; n];
+                if n > 5 {
+                    let an1 = poly([0.0, 0.042981, -0.293762, -1.752461, 5.682633, -3.582633]) + m[n - 2] / mm.sqrt();
+                    let eps = (mm - 2.0 * m[n - 1].powi(2) - 2.0 * m[n - 2].powi(2))
+                        / (1.0 - 2.0 * an.powi(2) - 2.0 * an1.powi(2));
+                    for i in 2..n - 2 {
+                        a[i] = m[i] / eps.sqrt();
+                    }
+                    a[n - 1] = an;
+                    a[n - 2] = an1;
+                    a[0] = -an;
+                    a[1] = -an1;
+                } else {
+                    let eps = (mm - 2.0 * m[n - 1].powi(2)) / (1.0 - 2.0 * an.powi(2));
+                    for i in 1..n - 1 {
+                        a[i] = m[i] / eps.sqrt();
+                    }
+                    a[n - 1] = an;
+                    a[0] = -an;
+                }
+                std::rc::Rc::new(a)
+            })
+            .clone()
+    })
+}
+
 /// The Shapiro–Wilk test of normality (Royston's 1995 algorithm, AS R94,
 /// as in SciPy): the p-value that the sample comes from a normal
 /// distribution. `None` outside 3..=5000 samples, or for a constant sample.
@@ -157,7 +210,6 @@ pub fn shapiro_wilk(x: &[f64]) -> Option<f64> {
     if ss <= 0.0 || !ss.is_finite() {
         return None;
     }
-    let norm = standard_normal();
     let nf = n as f64;
     if n == 3 {
         let a = std::f64::consts::FRAC_1_SQRT_2;
@@ -166,30 +218,7 @@ pub fn shapiro_wilk(x: &[f64]) -> Option<f64> {
         let p = 6.0 / std::f64::consts::PI * (w.sqrt().asin() - (0.75f64).sqrt().asin());
         return Some(p.clamp(0.0, 1.0));
     }
-    let m: Vec<f64> = (1..=n).map(|i| norm.inverse_cdf((i as f64 - 0.375) / (nf + 0.25))).collect();
-    let mm: f64 = m.iter().map(|v| v * v).sum();
-    let u = 1.0 / nf.sqrt();
-    let poly = |c: [f64; 6]| c[0] + u * (c[1] + u * (c[2] + u * (c[3] + u * (c[4] + u * c[5]))));
-    let an = poly([0.0, 0.221157, -0.147981, -2.071190, 4.434685, -2.706056]) + m[n - 1] / mm.sqrt();
-    let mut a = vec![0.0; n];
-    if n > 5 {
-        let an1 = poly([0.0, 0.042981, -0.293762, -1.752461, 5.682633, -3.582633]) + m[n - 2] / mm.sqrt();
-        let eps = (mm - 2.0 * m[n - 1].powi(2) - 2.0 * m[n - 2].powi(2)) / (1.0 - 2.0 * an.powi(2) - 2.0 * an1.powi(2));
-        for i in 2..n - 2 {
-            a[i] = m[i] / eps.sqrt();
-        }
-        a[n - 1] = an;
-        a[n - 2] = an1;
-        a[0] = -an;
-        a[1] = -an1;
-    } else {
-        let eps = (mm - 2.0 * m[n - 1].powi(2)) / (1.0 - 2.0 * an.powi(2));
-        for i in 1..n - 1 {
-            a[i] = m[i] / eps.sqrt();
-        }
-        a[n - 1] = an;
-        a[0] = -an;
-    }
+    let a = shapiro_wilk_coefficients(n);
     let w = (a.iter().zip(&sorted).map(|(a, x)| a * x).sum::<f64>()).powi(2) / ss;
     let w = w.min(1.0);
     let ln1w = (1.0 - w).ln();
@@ -207,7 +236,7 @@ pub fn shapiro_wilk(x: &[f64]) -> Option<f64> {
         let sigma = (0.0030302 * l.powi(2) - 0.082676 * l - 0.4803).exp();
         (ln1w - mu) / sigma
     };
-    Some((1.0 - norm.cdf(z)).clamp(0.0, 1.0))
+    Some((1.0 - standard_normal().cdf(z)).clamp(0.0, 1.0))
 }
 
 /// Which test a comparison used.
