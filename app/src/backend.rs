@@ -13,7 +13,7 @@ use shared::model::{
     TestResultQuery, TestResultRow,
 };
 use shared::perf::SeriesPoints;
-use shared::perf::alerts::{Alert, AlertList};
+use shared::perf::alerts::{Alert, AlertList, Annotation};
 use shared::perf::compare::{Comparison, ViewParams};
 use shared::perf::regressions::Regression;
 use std::sync::Arc;
@@ -82,6 +82,19 @@ pub trait Backend: Send + Sync + 'static {
         status: &str,
         note: Option<&str>,
     ) -> Result<(), AppError>;
+    /// A project's annotations, by time.
+    async fn annotations(&self, c: &Caller, project: &str) -> Result<Vec<Annotation>, AppError>;
+    /// Adds an annotation to a project's graphs; `at` as RFC 3339 or a
+    /// form's `YYYY-MM-DDTHH:MM` (UTC), now if empty.
+    async fn annotate(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        text: &str,
+        at: Option<&str>,
+    ) -> Result<(), AppError>;
+    async fn remove_annotation(&self, c: &Caller, csrf: &str, id: i64) -> Result<(), AppError>;
 
     // Signing in and out.
     async fn login(

@@ -145,6 +145,22 @@ test('a level shift alerts once; triage it and see it on the graph', async ({ pa
   await page.mouse.up();
   await expect(page).toHaveURL(/from=\d+&to=\d+/);
   await expect(page.locator('.zoom-links')).toContainText('all runs');
+  // An annotation added on the graph shows on it, for every graph of the
+  // project, until removed.
+  await page.locator('.zoom-links').getByRole('link', { name: 'all runs' }).click();
+  await expect(page).not.toHaveURL(/from=/);
+  const seriesId = new URL(page.url()).searchParams.get('ids');
+  const points = (await (await request.get(`/api/v1/series/${seriesId}/points`)).json()).points as { created_at: string }[];
+  await page.getByLabel("Annotate the project's graphs").fill('new machine image');
+  await page.getByLabel('at (UTC)').fill(points[0].created_at.slice(0, 16));
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.locator('ul.graph-annotations')).toContainText('new machine image');
+  await expect(page.locator('ul.graph-annotations')).toContainText('by e2e-admin');
+  await expect(page.locator('figure.series-graph svg .axis-mark.annotation')).toHaveCount(1);
+  await expect(page.locator('figure.series-graph svg .axis-mark.annotation title')).toContainText('new machine image');
+  await page.getByRole('button', { name: 'remove annotation new machine image' }).click();
+  await expect(page.locator('ul.graph-annotations')).toHaveCount(0);
+  await expect(page.locator('figure.series-graph svg .axis-mark.annotation')).toHaveCount(0);
   console.check();
 });
 

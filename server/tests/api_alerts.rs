@@ -171,7 +171,65 @@ async fn short_series_and_summaries(app: TestApp) {
     assert_eq!(app.count("SELECT regressions FROM perf_alert_summaries").await, 2);
 }
 
+async fn annotations(app: TestApp) {
+    let token = app.project("bench").await;
+    let read = app.token("bench", server::db::tokens::Scope::Read).await;
+    let url = "/api/v1/projects/bench/annotations";
+    let res =
+        app.post_json(url, Some(&token), &json!({"text": " new machine image ", "at": "2026-12-01T10:00:00Z"})).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let a = res.value();
+    assert_eq!((a["text"].as_str(), a["at"].as_str()), (Some("new machine image"), Some("2026-12-01T10:00:00Z")));
+    assert!(a["created_by"].as_str().unwrap().starts_with("token "), "{a}");
+    // Without a time: now.
+    let now = app.post_json(url, Some(&token), &json!({"text": "kernel 6.12"})).await.value();
+    assert!(now["at"].as_str().unwrap() > "2026-12-01T10:00:00Z");
+    app.post_json(url, Some(&token), &json!({"text": "  "})).await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "text",
+    );
+    app.post_json(url, Some(&token), &json!({"text": "x".repeat(501)})).await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "at most 500",
+    );
+    app.post_json(url, Some(&token), &json!({"text": "a", "colour": "red"})).await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "colour",
+    );
+    app.post_json(url, Some(&read), &json!({"text": "a"})).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "read-only",
+    );
+    app.post_json(url, None, &json!({"text": "a"})).await.assert_error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "token",
+    );
+    let list = app.get(url).await.value();
+    let texts: Vec<&str> = list.as_array().unwrap().iter().map(|a| a["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["new machine image", "kernel 6.12"], "by time");
+    // Removed by a member; a second time it is gone.
+    let id = a["id"].as_i64().unwrap();
+    let delete = |token: Option<String>| {
+        let mut req = axum::http::Request::delete(format!("/api/v1/annotations/{id}"));
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        req.body(axum::body::Body::empty()).unwrap()
+    };
+    app.send(delete(Some(read.clone()))).await.assert_error(StatusCode::FORBIDDEN, "forbidden", "read-only");
+    assert_eq!(app.send(delete(Some(token.clone()))).await.status, StatusCode::NO_CONTENT);
+    app.send(delete(Some(token.clone()))).await.assert_error(StatusCode::NOT_FOUND, "not_found", "annotation");
+    assert_eq!(app.get(url).await.value().as_array().unwrap().len(), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'annotation.%'").await, 3);
+}
+
 both_backends! {
     one_alert_per_shift => one_alert_per_shift;
     short_series_and_summaries => short_series_and_summaries;
+    annotations => annotations;
 }

@@ -4,6 +4,7 @@
 //! it arrives the same way from a hydrated page and from a plain HTML form.
 
 mod alerts;
+mod annotations;
 mod archive_project;
 mod artifact;
 mod artifact_lines;
@@ -37,6 +38,7 @@ mod test_results;
 mod users;
 
 pub use alerts::{AlertsView, TriageAlert, list_alerts};
+pub use annotations::{AddAnnotation, RemoveAnnotation};
 pub use archive_project::ArchiveProject;
 pub use artifact::get_artifact;
 pub use artifact_lines::get_artifact_lines;

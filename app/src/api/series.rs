@@ -2,13 +2,16 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use shared::perf::SeriesPoints;
-use shared::perf::alerts::Alert;
+use shared::perf::alerts::{Alert, Annotation};
 
-/// Series to draw on one graph, and their alerts.
+/// Series to draw on one graph, their alerts, and their project's
+/// annotations (and whether the viewer may add some).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesView {
     pub series: Vec<SeriesPoints>,
     pub alerts: Vec<Alert>,
+    pub annotations: Vec<Annotation>,
+    pub can_annotate: bool,
 }
 
 #[server]
@@ -19,6 +22,14 @@ pub async fn get_series(ids: String) -> Result<SeriesView, AppError> {
         Ok(ids) => ids,
         Err(_) => return Err(AppError::BadRequest(format!("ids: '{ids}' is not a list of series ids"))),
     };
-    let result = backend.series_points(&caller, &ids).await.map(|(series, alerts)| SeriesView { series, alerts });
-    crate::backend::answer(&caller, result)
+    let (series, alerts) = crate::backend::answer(&caller, backend.series_points(&caller, &ids).await)?;
+    let (annotations, can_annotate) = match series.first() {
+        Some(s) => {
+            let project = s.series.project.clone();
+            let (_, abilities) = crate::backend::answer(&caller, backend.project(&caller, &project).await)?;
+            (crate::backend::answer(&caller, backend.annotations(&caller, &project).await)?, abilities.upload)
+        }
+        None => (Vec::new(), false),
+    };
+    Ok(SeriesView { series, alerts, annotations, can_annotate })
 }

@@ -3,15 +3,18 @@
 //! (`&from=&to=`, positions among the runs shown; dragging across the
 //! graph sets them), and the points as a table with links to their jobs.
 
-use crate::api::{SeriesView, get_series};
+use crate::api::{AddAnnotation, RemoveAnnotation, SeriesView, get_series};
 use crate::components::charts::{GraphLine, GraphMark, GraphPoint, PALETTE, SeriesGraph};
 use crate::components::error_view::ErrorView;
+use crate::components::forms::FormError;
 use crate::components::layout::Breadcrumbs;
+use crate::components::session::CsrfField;
 use crate::{format, routes};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::perf::SeriesPoints;
+use shared::perf::alerts::annotation_positions;
 
 /// Points listed in the table below the graph (the latest).
 const TABLE_ROWS: usize = 50;
@@ -46,10 +49,12 @@ pub fn SeriesPage() -> impl IntoView {
         let num = |k: &str| q.get(k).and_then(|v| v.parse().ok());
         Params { ids, from: num("from"), to: num("to") }
     });
+    let add = ServerAction::<AddAnnotation>::new();
+    let remove = ServerAction::<RemoveAnnotation>::new();
     // Keyed on the zoom too, so that the page redraws when it changes.
     let data = Resource::new(
-        move || params.get(),
-        |p| async move {
+        move || (params.get(), add.version().get(), remove.version().get()),
+        |(p, _, _)| async move {
             let list: Vec<String> = p.ids.iter().map(i64::to_string).collect();
             get_series(list.join(",")).await.map(|v| (v, p))
         },
@@ -58,7 +63,7 @@ pub fn SeriesPage() -> impl IntoView {
         <Transition fallback=super::loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((v, p)) => view! { <Graph view=v params=p/> }.into_any(),
+                    Ok((v, p)) => view! { <Graph view=v params=p add=add remove=remove/> }.into_any(),
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                 }
             })}
@@ -75,8 +80,13 @@ fn point_label(s: &SeriesPoints, p: &shared::perf::SeriesPoint) -> String {
 }
 
 #[component]
-fn Graph(view: SeriesView, params: Params) -> impl IntoView {
-    let SeriesView { series, alerts } = view;
+fn Graph(
+    view: SeriesView,
+    params: Params,
+    add: ServerAction<AddAnnotation>,
+    remove: ServerAction<RemoveAnnotation>,
+) -> impl IntoView {
+    let SeriesView { series, alerts, annotations, can_annotate } = view;
     let Some(first) = series.first().cloned() else {
         return view! { <p class="empty">"No series named."</p> }.into_any();
     };
@@ -113,8 +123,23 @@ fn Graph(view: SeriesView, params: Params) -> impl IntoView {
         })
         .collect();
     let xs: Vec<String> = window.iter().map(|r| r.1.clone()).collect();
+    // Annotations at the first run uploaded after them (among those shown).
+    let firsts: Vec<chrono::DateTime<chrono::Utc>> = window
+        .iter()
+        .map(|(run, _)| {
+            series
+                .iter()
+                .flat_map(|s| s.points.iter().filter(|p| p.run_id == *run).map(|p| p.created_at))
+                .min()
+                .unwrap_or_default()
+        })
+        .collect();
+    let placed = annotation_positions(&firsts, &annotations);
+    let annotation_marks = annotations.iter().zip(&placed).filter_map(|(a, at)| {
+        Some(GraphMark { x: (*at)?, text: format!("{} ({})", a.text, format::time(&a.at)), class: "annotation" })
+    });
     // Alerts on the axis, at their first bad run.
-    let marks: Vec<GraphMark> = alerts
+    let mut marks: Vec<GraphMark> = alerts
         .iter()
         .filter_map(|a| {
             Some(GraphMark {
@@ -131,6 +156,28 @@ fn Graph(view: SeriesView, params: Params) -> impl IntoView {
             })
         })
         .collect();
+    marks.extend(annotation_marks);
+    let slug = project.clone();
+    let annotation_items = annotations
+        .clone()
+        .into_iter()
+        .map(|a| {
+            let when = format::time(&a.at);
+            view! {
+                <li class="annotation" data-annotation=a.id.to_string()>
+                    <strong>{a.text.clone()}</strong> <span class="muted small">" · " {when} " · by " {a.created_by.clone()}</span>
+                    {can_annotate.then(|| view! {
+                        <ActionForm action=remove attr:class="inline">
+                            <CsrfField/>
+                            <input type="hidden" name="id" value=a.id.to_string()/>
+                            <button type="submit" class="link" aria-label=format!("remove annotation {}", a.text)>"remove"</button>
+                        </ActionForm>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    let has_annotations = !annotations.is_empty();
     let alert_items = alerts
         .iter()
         .map(|a| {
@@ -231,6 +278,23 @@ fn Graph(view: SeriesView, params: Params) -> impl IntoView {
             <h2>"Alerts"</h2>
             <ul class="graph-alerts">{alert_items}</ul>
             <p class="small"><a href=routes::alerts(&project)>"All of the project's alerts"</a></p>
+        })}
+        <h2>"Annotations"</h2>
+        {if has_annotations {
+            view! { <ul class="graph-annotations">{annotation_items}</ul> }.into_any()
+        } else {
+            view! { <p class="empty small">"None. Annotations (a new machine image, say) show on every graph of the project."</p> }.into_any()
+        }}
+        {can_annotate.then(|| view! {
+            <ActionForm action=add attr:class="annotate">
+                <CsrfField/>
+                <input type="hidden" name="project" value=slug.clone()/>
+                <label>"Annotate the project's graphs " <input name="text" required maxlength="500" placeholder="new machine image"/></label>
+                " " <label>"at (UTC) " <input type="datetime-local" name="at"/></label>
+                " " <button type="submit">"Add"</button>
+                <span class="muted small">" (now, if no time is given)"</span>
+            </ActionForm>
+            <FormError action=add/>
         })}
         <h2>"Latest points"</h2>
         <table class="list points">

@@ -53,6 +53,13 @@ pub struct ArtifactPath {
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
+pub struct AnnotationPath {
+    /// The annotation's id.
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct RegressionPath {
     /// The project's slug.
     pub project: String,

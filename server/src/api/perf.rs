@@ -1,7 +1,7 @@
 //! Performance results: upload, job comparison, series and their points.
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, Reader, Writer};
-use super::paths::{AlertPath, JobPath, ProjectPath, RegressionPath, SeriesPath};
+use super::paths::{AlertPath, AnnotationPath, JobPath, ProjectPath, RegressionPath, SeriesPath};
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::body::{self, Door};
 use crate::ingest::{self, perf::PerfResults};
@@ -13,7 +13,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::model::ErrorBody;
-use shared::perf::alerts::{Alert, AlertList, AlertStatus, TriageAlert};
+use shared::perf::alerts::{Alert, AlertList, AlertStatus, Annotation, NewAnnotation, TriageAlert};
 use shared::perf::compare::{Comparison, View, ViewParams};
 use shared::perf::regressions::Regression;
 use shared::perf::{PerfFormatChoice, PerfIngestSummary, SeriesPoints, SeriesSummary};
@@ -259,6 +259,52 @@ pub async fn regression(
         .next()
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("regression tag '{}' in project '{}'", path.tag, path.project)))
+}
+
+/// A project's annotations (notes such as "new machine image" at a time,
+/// shown on every graph of the project), by time.
+#[utoipa::path(get, path = "/projects/{project}/annotations", tag = "performance",
+    params(ProjectPath),
+    responses((status = 200, body = Vec<Annotation>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn annotations(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<ProjectPath>,
+) -> ApiResult<Json<Vec<Annotation>>> {
+    Ok(Json(alerts::annotations(&s.db, &access, &path.project).await?))
+}
+
+/// Adds an annotation (members): `{"text", "at"?}`, `at` (RFC 3339)
+/// defaulting to now.
+#[utoipa::path(post, path = "/projects/{project}/annotations", tag = "performance",
+    params(ProjectPath),
+    request_body = NewAnnotation,
+    security(("token" = [])),
+    responses((status = 201, body = Annotation), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn annotate(
+    State(s): State<AppState>,
+    Writer(access): Writer,
+    ApiPath(path): ApiPath<ProjectPath>,
+    ApiJson(new): ApiJson<NewAnnotation>,
+) -> ApiResult<(axum::http::StatusCode, Json<Annotation>)> {
+    Ok((axum::http::StatusCode::CREATED, Json(alerts::annotate(&s.db, &access, &path.project, &new).await?)))
+}
+
+/// Removes an annotation (members of its project).
+#[utoipa::path(delete, path = "/annotations/{id}", tag = "performance",
+    params(AnnotationPath),
+    security(("token" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn remove_annotation(
+    State(s): State<AppState>,
+    Writer(access): Writer,
+    ApiPath(path): ApiPath<AnnotationPath>,
+) -> ApiResult<axum::http::StatusCode> {
+    alerts::remove_annotation(&s.db, &access, path.id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

@@ -9,11 +9,14 @@
 
 use super::access::Access;
 use crate::db::alerts::{self as store, AlertRow, NewAlert};
+use crate::db::rows::ProjectRow;
 use crate::db::{self, Db};
 use crate::error::{ApiError, ApiResult};
 use shared::accounts::Role;
 use shared::perf::Direction;
-use shared::perf::alerts::{Alert, AlertList, AlertStatus, RunRef, TriageAlert};
+use shared::perf::alerts::{
+    Alert, AlertList, AlertStatus, Annotation, MAX_ANNOTATION, NewAnnotation, RunRef, TriageAlert,
+};
 use shared::perf::changepoint::{self, Settings};
 
 /// Runs per series the detector reads (the latest).
@@ -185,4 +188,74 @@ pub async fn triage(db: &Db, access: &Access, id: i64, t: &TriageAlert) -> ApiRe
     tx.commit().await?;
     let row = store::by_id(db, id).await?.ok_or_else(|| ApiError::not_found(format!("alert #{id}")))?;
     Ok(alert_json(row, &p.slug))
+}
+
+fn annotation_json(a: db::annotations::AnnotationRow, project: &str) -> Annotation {
+    Annotation {
+        id: a.id,
+        project: project.to_owned(),
+        at: a.at,
+        text: a.text,
+        created_by: a.created_by,
+        created_at: a.created_at,
+    }
+}
+
+/// A project's annotations, by time.
+pub async fn annotations(db: &Db, access: &Access, slug: &str) -> ApiResult<Vec<Annotation>> {
+    let p = super::read::readable(db, access, slug).await?;
+    annotations_of(db, &p).await
+}
+
+pub async fn annotations_of(db: &Db, p: &ProjectRow) -> ApiResult<Vec<Annotation>> {
+    Ok(db::annotations::list(db, p.id).await?.into_iter().map(|a| annotation_json(a, &p.slug)).collect())
+}
+
+/// Adds an annotation (members and up), in the audit log too.
+pub async fn annotate(db: &Db, access: &Access, slug: &str, new: &NewAnnotation) -> ApiResult<Annotation> {
+    let p = super::write::writable(db, access, slug).await?;
+    let text = new.text.trim();
+    if text.is_empty() {
+        return Err(ApiError::BadRequest("text: an annotation needs a text".into()));
+    }
+    if text.chars().count() > MAX_ANNOTATION || text.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(format!("text: at most {MAX_ANNOTATION} characters, on one line")));
+    }
+    let now = db::now();
+    let at = new.at.unwrap_or(now);
+    let by = access.actor().name.clone();
+    let mut tx = db.begin_write().await?;
+    let row = db::annotations::insert(&mut tx, p.id, at, text, &by, now).await?;
+    let entry = db::audit::Entry {
+        project_id: Some(p.id),
+        action: "annotation.create",
+        target: format!("annotation #{}", row.id),
+        detail: Some(format!("{}: {text}", at.to_rfc3339())),
+    };
+    db::audit::record(&mut tx, &access.actor(), entry).await?;
+    tx.commit().await?;
+    Ok(annotation_json(row, &p.slug))
+}
+
+/// Removes an annotation (members and up).
+pub async fn remove_annotation(db: &Db, access: &Access, id: i64) -> ApiResult<()> {
+    let missing = || ApiError::not_found(format!("annotation #{id}"));
+    let row = db::annotations::by_id(db, id).await?.ok_or_else(missing)?;
+    let p = db::projects::by_id(db, row.project_id).await?.ok_or_else(missing)?;
+    if !access.can_read(db, &p).await? {
+        return Err(missing());
+    }
+    access.require(db, &p, Role::Member).await?;
+    super::access::require_writable(&p)?;
+    let mut tx = db.begin_write().await?;
+    db::annotations::delete(&mut tx, id).await?;
+    let entry = db::audit::Entry {
+        project_id: Some(p.id),
+        action: "annotation.delete",
+        target: format!("annotation #{id}"),
+        detail: Some(row.text),
+    };
+    db::audit::record(&mut tx, &access.actor(), entry).await?;
+    tx.commit().await?;
+    Ok(())
 }

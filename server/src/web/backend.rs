@@ -17,7 +17,7 @@ use shared::model::{
     TestResultQuery, TestResultRow,
 };
 use shared::perf::SeriesPoints;
-use shared::perf::alerts::{Alert, AlertList, AlertStatus, TriageAlert};
+use shared::perf::alerts::{Alert, AlertList, AlertStatus, Annotation, NewAnnotation, TriageAlert};
 use shared::perf::compare::{Comparison, ViewParams};
 use shared::perf::regressions::Regression;
 
@@ -139,6 +139,41 @@ impl app::backend::Backend for DbBackend {
             found.extend(alerts::for_series(&self.db, &access, id).await?);
         }
         Ok((out, found))
+    }
+
+    async fn annotations(&self, c: &Caller, project: &str) -> Result<Vec<Annotation>, AppError> {
+        let access = self.reader(c).await?;
+        Ok(alerts::annotations(&self.db, &access, project).await?)
+    }
+
+    async fn annotate(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        text: &str,
+        at: Option<&str>,
+    ) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        let at = match at.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .map(|t| t.to_utc())
+                    .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").map(|t| t.and_utc()))
+                    .map_err(|_| {
+                        AppError::BadRequest(format!("at: '{s}' is not a time such as 2026-12-01T10:00 (UTC)"))
+                    })?,
+            ),
+        };
+        let new = NewAnnotation { text: text.to_owned(), at };
+        alerts::annotate(&self.db, &access, project, &new).await?;
+        Ok(())
+    }
+
+    async fn remove_annotation(&self, c: &Caller, csrf: &str, id: i64) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(alerts::remove_annotation(&self.db, &access, id).await?)
     }
 
     async fn regressions(&self, c: &Caller, project: &str, tag: Option<&str>) -> Result<Vec<Regression>, AppError> {

@@ -148,3 +148,57 @@ pub struct TriageAlert {
     #[serde(default)]
     pub note: Option<String>,
 }
+
+/// A note on a project's graphs at a point in time ("new machine image"),
+/// drawn at the first run after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Annotation {
+    pub id: i64,
+    pub project: String,
+    pub at: DateTime<Utc>,
+    pub text: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A new annotation: its text, and when (now if not given).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewAnnotation {
+    pub text: String,
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Longest annotation text.
+pub const MAX_ANNOTATION: usize = 500;
+
+/// Where annotations go on a graph whose x positions are runs: each at the
+/// first position whose earliest point was uploaded at or after its time
+/// (`None` past the last). `firsts` are the positions' earliest upload
+/// times, in order.
+pub fn annotation_positions(firsts: &[DateTime<Utc>], annotations: &[Annotation]) -> Vec<Option<usize>> {
+    annotations.iter().map(|a| firsts.iter().position(|t| *t >= a.at)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_sit_at_the_first_run_after_them() {
+        let t = |m: i64| DateTime::<Utc>::from_timestamp(1_700_000_000 + m * 60, 0).unwrap();
+        let a = |m: i64| Annotation {
+            id: m,
+            project: "p".into(),
+            at: t(m),
+            text: "x".into(),
+            created_by: "u".into(),
+            created_at: t(0),
+        };
+        let firsts = [t(0), t(10), t(20)];
+        assert_eq!(annotation_positions(&firsts, &[a(-5), a(10), a(11), a(25)]), [Some(0), Some(1), Some(2), None]);
+    }
+}
