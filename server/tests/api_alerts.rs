@@ -228,8 +228,111 @@ async fn annotations(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'annotation.%'").await, 3);
 }
 
+/// A signed-in project admin's request (cookie and anti-CSRF header).
+async fn as_project_admin(
+    app: &TestApp,
+    project: &str,
+) -> impl Fn(axum::http::request::Builder) -> axum::http::request::Builder {
+    use server::service::access::Access;
+    let password = "a long enough password";
+    server::service::accounts::create_user(&app.db, &Access::system(), "padmin", false, Some(password.into()))
+        .await
+        .unwrap();
+    server::service::admin::set_member(&app.db, &Access::system(), project, "padmin", shared::accounts::Role::Admin)
+        .await
+        .unwrap();
+    let signed_in = server::service::accounts::login(&app.db, "padmin", password, "127.0.0.1", None).await.unwrap();
+    let cookie = format!("assay_session={}; assay_csrf=c5rf", signed_in.token);
+    move |r: axum::http::request::Builder| r.header("cookie", cookie.clone()).header("x-csrf-token", "c5rf")
+}
+
+async fn put_json(
+    app: &TestApp,
+    path: &str,
+    auth: impl Fn(axum::http::request::Builder) -> axum::http::request::Builder,
+    body: &Value,
+) -> common::Resp {
+    let req = auth(axum::http::Request::put(path).header("content-type", "application/json"));
+    app.send(req.body(axum::body::Body::from(body.to_string())).unwrap()).await
+}
+
+async fn sensitivity(app: TestApp) {
+    let token = app.project("bench").await;
+    let bearer = |t: String| move |r: axum::http::request::Builder| r.header("authorization", format!("Bearer {t}"));
+    let url = "/api/v1/projects/bench/detection";
+    let d = app.get(url).await.value();
+    assert_eq!(
+        d,
+        json!({"alpha": 0.001, "min_magnitude_pct": 2.0, "custom": false, "defaults": {"alpha": 0.001, "min_magnitude_pct": 2.0}})
+    );
+    let stricter = json!({"alpha": 0.0001, "min_magnitude_pct": 5.0});
+    put_json(&app, url, bearer(token.clone()), &stricter).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "cannot manage",
+    );
+    let admin = as_project_admin(&app, "bench").await;
+    for (bad, needle) in [
+        (json!({"alpha": 0.0, "min_magnitude_pct": 5.0}), "alpha must be above 0"),
+        (json!({"alpha": 0.9, "min_magnitude_pct": 5.0}), "at most 0.5"),
+        (json!({"alpha": 0.01, "min_magnitude_pct": -1.0}), "min_magnitude_pct"),
+        (json!({"alpha": 0.01}), "min_magnitude_pct"),
+    ] {
+        put_json(&app, url, &admin, &bad).await.assert_error(StatusCode::BAD_REQUEST, "bad_request", needle);
+    }
+    // A project with series: a new setting queues them all again.
+    upload_run(&app, &token, 0, &[("parse", 10.0), ("render", 20.0)]).await;
+    analyse_pending(&app.db).await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM perf_pending").await, 0);
+    let res = put_json(&app, url, &admin, &stricter).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!((res.value()["alpha"].as_f64(), res.value()["custom"].as_bool()), (Some(0.0001), Some(true)));
+    assert_eq!(app.count("SELECT COUNT(*) FROM perf_pending").await, 2);
+    analyse_pending(&app.db).await.unwrap();
+
+    // A series' own settings, by a member; null falls back to the project's.
+    let series = app.get("/api/v1/projects/bench/series?test=parse").await.value();
+    let id = series[0]["id"].as_i64().unwrap();
+    let surl = format!("/api/v1/series/{id}/detection");
+    let s = app.get(&surl).await.value();
+    assert_eq!(s["effective"], stricter);
+    assert_eq!(s["alpha"], Value::Null);
+    let res = put_json(&app, &surl, bearer(token.clone()), &json!({"min_magnitude_pct": 0.5})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.value()["effective"], json!({"alpha": 0.0001, "min_magnitude_pct": 0.5}));
+    assert_eq!(app.count("SELECT COUNT(*) FROM perf_pending").await, 1, "that series queued again");
+    put_json(&app, &surl, bearer(token.clone()), &json!({"alpha": 2})).await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "alpha",
+    );
+    put_json(&app, &surl, bearer(token.clone()), &json!({"beta": 2})).await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "beta",
+    );
+    let read = app.token("bench", server::db::tokens::Scope::Read).await;
+    put_json(&app, &surl, bearer(read), &json!({})).await.assert_error(StatusCode::FORBIDDEN, "forbidden", "read-only");
+    let cleared = put_json(&app, &surl, bearer(token.clone()), &json!({})).await.value();
+    assert_eq!((cleared["min_magnitude_pct"].clone(), cleared["effective"].clone()), (Value::Null, stricter));
+    // And detection uses them: a 3% step alerts only with the series' 0.5% floor… and a looser alpha.
+    put_json(&app, &surl, bearer(token.clone()), &json!({"alpha": 0.01, "min_magnitude_pct": 0.5})).await;
+    for i in 1..30 {
+        let step = if i >= 15 { 1.03 } else { 1.0 };
+        upload_run(&app, &token, i, &[("parse", 10.0 * step * (1.0 + 0.002 * noise(i, 4))), ("render", 20.0 * step)])
+            .await;
+    }
+    analyse_pending(&app.db).await.unwrap();
+    let alerts = app.get("/api/v1/projects/bench/alerts").await.value();
+    let tests: Vec<&str> =
+        alerts["alerts"].as_array().unwrap().iter().map(|a| a["series"]["test"].as_str().unwrap()).collect();
+    assert_eq!(tests, ["parse"], "render's 3% is under the project's 5% floor: {alerts:#}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'detection.%'").await, 4);
+}
+
 both_backends! {
     one_alert_per_shift => one_alert_per_shift;
     short_series_and_summaries => short_series_and_summaries;
     annotations => annotations;
+    sensitivity => sensitivity;
 }

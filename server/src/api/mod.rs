@@ -72,6 +72,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(perf::compare))
         .routes(routes!(perf::series))
         .routes(routes!(perf::points))
+        .routes(routes!(perf::detection, perf::set_detection))
+        .routes(routes!(perf::series_detection, perf::set_series_detection))
         .routes(routes!(perf::annotations, perf::annotate))
         .routes(routes!(perf::remove_annotation))
         .routes(routes!(perf::regressions))

@@ -5,7 +5,7 @@ use super::paths::{AlertPath, AnnotationPath, JobPath, ProjectPath, RegressionPa
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::body::{self, Door};
 use crate::ingest::{self, perf::PerfResults};
-use crate::service::{alerts, perf, write};
+use crate::service::{alerts, perf, sensitivity, write};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Request, State};
@@ -13,7 +13,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::model::ErrorBody;
-use shared::perf::alerts::{Alert, AlertList, AlertStatus, Annotation, NewAnnotation, TriageAlert};
+use shared::perf::alerts::{
+    Alert, AlertList, AlertStatus, Annotation, NewAnnotation, ProjectSensitivity, Sensitivity, SeriesOverride,
+    SeriesSensitivity, TriageAlert,
+};
 use shared::perf::compare::{Comparison, View, ViewParams};
 use shared::perf::regressions::Regression;
 use shared::perf::{PerfFormatChoice, PerfIngestSummary, SeriesPoints, SeriesSummary};
@@ -259,6 +262,66 @@ pub async fn regression(
         .next()
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("regression tag '{}' in project '{}'", path.tag, path.project)))
+}
+
+/// A project's regression detection settings (its own or the defaults).
+#[utoipa::path(get, path = "/projects/{project}/detection", tag = "performance",
+    params(ProjectPath),
+    responses((status = 200, body = ProjectSensitivity), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn detection(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<ProjectPath>,
+) -> ApiResult<Json<ProjectSensitivity>> {
+    Ok(Json(sensitivity::project(&s.db, &access, &path.project).await?))
+}
+
+/// Sets a project's detection sensitivity (project admins): `alpha` (the
+/// false-alarm rate per tested segment, in (0, 0.5]) and
+/// `min_magnitude_pct`. Its series are analysed again.
+#[utoipa::path(put, path = "/projects/{project}/detection", tag = "performance",
+    params(ProjectPath),
+    request_body = Sensitivity,
+    security(("token" = [])),
+    responses((status = 200, body = ProjectSensitivity), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_detection(
+    State(s): State<AppState>,
+    Writer(access): Writer,
+    ApiPath(path): ApiPath<ProjectPath>,
+    ApiJson(body): ApiJson<Sensitivity>,
+) -> ApiResult<Json<ProjectSensitivity>> {
+    Ok(Json(sensitivity::set_project(&s.db, &access, &path.project, &body).await?))
+}
+
+/// A series' own detection settings, and those that apply to it.
+#[utoipa::path(get, path = "/series/{id}/detection", tag = "performance",
+    params(SeriesPath),
+    responses((status = 200, body = SeriesSensitivity), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn series_detection(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<SeriesPath>,
+) -> ApiResult<Json<SeriesSensitivity>> {
+    Ok(Json(sensitivity::series(&s.db, &access, path.id).await?))
+}
+
+/// Overrides a series' detection settings (members); `null` or a field
+/// left out uses the project's. The series is analysed again.
+#[utoipa::path(put, path = "/series/{id}/detection", tag = "performance",
+    params(SeriesPath),
+    request_body = SeriesOverride,
+    security(("token" = [])),
+    responses((status = 200, body = SeriesSensitivity), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_series_detection(
+    State(s): State<AppState>,
+    Writer(access): Writer,
+    ApiPath(path): ApiPath<SeriesPath>,
+    ApiJson(body): ApiJson<SeriesOverride>,
+) -> ApiResult<Json<SeriesSensitivity>> {
+    Ok(Json(sensitivity::set_series(&s.db, &access, path.id, &body).await?))
 }
 
 /// A project's annotations (notes such as "new machine image" at a time,

@@ -18,6 +18,14 @@ pub async fn queue(tx: &mut Tx, series_ids: &[i64], now: DateTime<Utc>) -> Resul
     Ok(())
 }
 
+/// Queues every series of a project (its detection settings changed).
+pub async fn queue_project(tx: &mut Tx, project_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO perf_pending (series_id, queued_at) SELECT id, $2 FROM perf_series WHERE project_id = $1 \
+         ON CONFLICT (series_id) DO UPDATE SET queued_at = excluded.queued_at")
+        .bind(project_id).bind(now).execute(&mut *c).await.map(|_| ()))
+}
+
 /// The longest-queued series, with when each was queued.
 pub async fn pending(db: &Db, limit: i64) -> Result<Vec<(i64, DateTime<Utc>)>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as("SELECT series_id, queued_at FROM perf_pending ORDER BY queued_at, series_id LIMIT $1")

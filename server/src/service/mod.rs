@@ -10,4 +10,5 @@ pub mod artifacts;
 pub mod perf;
 pub mod prune;
 pub mod read;
+pub mod sensitivity;
 pub mod write;

@@ -172,6 +172,67 @@ pub struct NewAnnotation {
     pub at: Option<DateTime<Utc>>,
 }
 
+/// How sensitive regression detection is: the family-wise false-alarm
+/// rate per tested segment (lower: fewer, surer alerts) and the smallest
+/// change that alerts, in % of the level before.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Sensitivity {
+    pub alpha: f64,
+    pub min_magnitude_pct: f64,
+}
+
+impl Sensitivity {
+    /// Checks a value given for `alpha` and for `min_magnitude_pct`.
+    pub fn check(alpha: Option<f64>, min_magnitude_pct: Option<f64>) -> Result<(), String> {
+        if let Some(a) = alpha
+            && !(a > 0.0 && a <= 0.5)
+        {
+            return Err(format!("alpha must be above 0 and at most 0.5 (0.001 is the default), got {a}"));
+        }
+        if let Some(m) = min_magnitude_pct
+            && !(0.0..=1000.0).contains(&m)
+        {
+            return Err(format!("min_magnitude_pct must be from 0 to 1000 (%), got {m}"));
+        }
+        Ok(())
+    }
+}
+
+/// A project's detection settings, and the defaults they replace.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProjectSensitivity {
+    pub alpha: f64,
+    pub min_magnitude_pct: f64,
+    /// Whether the project set its own (else the defaults apply).
+    pub custom: bool,
+    pub defaults: Sensitivity,
+}
+
+/// A series' own settings (`null`: the project's), and what applies.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeriesSensitivity {
+    pub series_id: i64,
+    pub alpha: Option<f64>,
+    pub min_magnitude_pct: Option<f64>,
+    pub effective: Sensitivity,
+}
+
+/// A series' overrides; a field left out or `null` falls back to the
+/// project's setting.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SeriesOverride {
+    #[serde(default)]
+    pub alpha: Option<f64>,
+    #[serde(default)]
+    pub min_magnitude_pct: Option<f64>,
+}
+
 /// Longest annotation text.
 pub const MAX_ANNOTATION: usize = 500;
 
