@@ -13,7 +13,7 @@ use shared::model::{
     TestResultQuery, TestResultRow,
 };
 use shared::perf::SeriesPoints;
-use shared::perf::alerts::{Alert, AlertList, Annotation};
+use shared::perf::alerts::{Alert, AlertList, Annotation, SeriesSensitivity};
 use shared::perf::compare::{Comparison, ViewParams};
 use shared::perf::regressions::Regression;
 use std::sync::Arc;
@@ -81,6 +81,26 @@ pub trait Backend: Send + Sync + 'static {
         id: i64,
         status: &str,
         note: Option<&str>,
+    ) -> Result<(), AppError>;
+    /// Sets a project's detection sensitivity (numbers as typed in a form).
+    async fn set_detection(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        alpha: &str,
+        min_magnitude_pct: &str,
+    ) -> Result<(), AppError>;
+    /// A series' own detection settings.
+    async fn series_detection(&self, c: &Caller, id: i64) -> Result<SeriesSensitivity, AppError>;
+    /// Overrides a series' detection settings; an empty field clears it.
+    async fn set_series_detection(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        id: i64,
+        alpha: &str,
+        min_magnitude_pct: &str,
     ) -> Result<(), AppError>;
     /// A project's annotations, by time.
     async fn annotations(&self, c: &Caller, project: &str) -> Result<Vec<Annotation>, AppError>;

@@ -217,6 +217,30 @@ test('PerfTracker jobs: grouped by their regression tag, compared, their log on 
   console.check();
 });
 
+test("detection settings: the project's on its settings page, a series' own on its graph", async ({ page, request }) => {
+  const console = watchConsole(page);
+  await signIn(page, ADMIN);
+  await page.goto('/projects/perf/settings');
+  await hydrated(page);
+  const form = page.locator('form.detection');
+  await form.getByLabel('Alpha').fill('0.0005');
+  await form.getByLabel('Minimum change (%)').fill('3');
+  await form.getByRole('button', { name: 'Save detection settings' }).click();
+  await expect(page.getByText("Saved: the project's series are analysed again.")).toBeVisible();
+  await expect(page.getByText('This project sets its own.')).toBeVisible();
+  await form.getByLabel('Alpha').fill('2');
+  await form.getByRole('button', { name: 'Save detection settings' }).click();
+  await expect(page.getByText('alpha must be above 0 and at most 0.5')).toBeVisible();
+  const series = (await (await request.get('/api/v1/projects/perf/series?test=csv')).json()) as { id: number }[];
+  await page.goto(`/series?ids=${series[0].id}`);
+  await hydrated(page);
+  await expect(page.locator('.detection-effective')).toHaveText("Alerts on changes of at least 3% at alpha 0.0005 (the project's settings).");
+  await page.locator('form.detection').getByLabel('Minimum change (%)').fill('10');
+  await page.getByRole('button', { name: 'Save for this series' }).click();
+  await expect(page.locator('.detection-effective')).toHaveText("Alerts on changes of at least 10% at alpha 0.0005 (this series' own).");
+  console.check();
+});
+
 test.describe('with JavaScript off', () => {
   test.use({ javaScriptEnabled: false });
 

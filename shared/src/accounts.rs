@@ -155,6 +155,8 @@ pub struct ProjectSettings {
     pub archived: bool,
     pub members: Vec<MemberView>,
     pub tokens: Vec<TokenView>,
+    /// Regression detection's sensitivity.
+    pub detection: crate::perf::alerts::ProjectSensitivity,
 }
 
 /// What the signed-in user may do in a project (the UI shows only that;

@@ -2,7 +2,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use shared::perf::SeriesPoints;
-use shared::perf::alerts::{Alert, Annotation};
+use shared::perf::alerts::{Alert, Annotation, SeriesSensitivity};
 
 /// Series to draw on one graph, their alerts, and their project's
 /// annotations (and whether the viewer may add some).
@@ -12,6 +12,8 @@ pub struct SeriesView {
     pub alerts: Vec<Alert>,
     pub annotations: Vec<Annotation>,
     pub can_annotate: bool,
+    /// For a graph of one series: its detection settings.
+    pub sensitivity: Option<SeriesSensitivity>,
 }
 
 #[server]
@@ -31,5 +33,9 @@ pub async fn get_series(ids: String) -> Result<SeriesView, AppError> {
         }
         None => (Vec::new(), false),
     };
-    Ok(SeriesView { series, alerts, annotations, can_annotate })
+    let sensitivity = match series.as_slice() {
+        [one] => Some(crate::backend::answer(&caller, backend.series_detection(&caller, one.series.id).await)?),
+        _ => None,
+    };
+    Ok(SeriesView { series, alerts, annotations, can_annotate, sensitivity })
 }

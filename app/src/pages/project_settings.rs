@@ -1,7 +1,7 @@
 use super::path_param;
 use crate::api::{
-    ArchiveProject, CreateToken, RemoveMember, RenameProject, RevokeToken, SetMember, get_project_settings, list_audit,
-    take_flash,
+    ArchiveProject, CreateToken, RemoveMember, RenameProject, RevokeToken, SetDetection, SetMember,
+    get_project_settings, list_audit, take_flash,
 };
 use crate::components::audit::AuditTable;
 use crate::components::error_view::ErrorView;
@@ -23,6 +23,7 @@ struct Actions {
     remove_member: ServerAction<RemoveMember>,
     create_token: ServerAction<CreateToken>,
     revoke_token: ServerAction<RevokeToken>,
+    detection: ServerAction<SetDetection>,
 }
 
 impl Actions {
@@ -33,6 +34,7 @@ impl Actions {
             + self.remove_member.version().get()
             + self.create_token.version().get()
             + self.revoke_token.version().get()
+            + self.detection.version().get()
     }
 }
 
@@ -46,6 +48,7 @@ pub fn ProjectSettingsPage() -> impl IntoView {
         remove_member: ServerAction::new(),
         create_token: ServerAction::new(),
         revoke_token: ServerAction::new(),
+        detection: ServerAction::new(),
     };
     let settings = Resource::new(move || (project.get(), actions.version()), |(p, _)| get_project_settings(p));
     let page = super::page_param();
@@ -93,7 +96,7 @@ pub fn ProjectSettingsPage() -> impl IntoView {
 
 #[component]
 fn Settings(settings: ProjectSettings, actions: Actions) -> impl IntoView {
-    let ProjectSettings { slug, name, archived, members, tokens } = settings;
+    let ProjectSettings { slug, name, archived, members, tokens, detection } = settings;
     let project_href = routes::project(&slug);
     let slug = StoredValue::new(slug);
     // The hidden field naming the project, in every form of the page.
@@ -129,6 +132,25 @@ fn Settings(settings: ProjectSettings, actions: Actions) -> impl IntoView {
             <button type="submit">{if archived { "Unarchive project" } else { "Archive project" }}</button>
         </ActionForm>
         <FormError action=actions.archive/>
+
+        <h2>"Regression detection"</h2>
+        <p class="muted small">
+            {format!(
+                "The false-alarm rate per tested segment (lower: fewer, surer alerts; default {}) and the smallest change that alerts (default {}%). {}",
+                detection.defaults.alpha,
+                detection.defaults.min_magnitude_pct,
+                if detection.custom { "This project sets its own." } else { "This project uses the defaults." }
+            )}
+        </p>
+        <ActionForm action=actions.detection attr:class="detection">
+            <CsrfField/>
+            {field()}
+            <label>"Alpha " <input name="alpha" value=detection.alpha.to_string() required inputmode="decimal" size="8"/></label>
+            " " <label>"Minimum change (%) " <input name="min_magnitude_pct" value=detection.min_magnitude_pct.to_string() required inputmode="decimal" size="6"/></label>
+            " " <button type="submit">"Save detection settings"</button>
+        </ActionForm>
+        <FormError action=actions.detection/>
+        <Saved action=actions.detection text="Saved: the project's series are analysed again."/>
 
         <h2>"Members"</h2>
         <MemberTable members=members actions=actions field=field/>

@@ -3,7 +3,7 @@
 //! (`&from=&to=`, positions among the runs shown; dragging across the
 //! graph sets them), and the points as a table with links to their jobs.
 
-use crate::api::{AddAnnotation, RemoveAnnotation, SeriesView, get_series};
+use crate::api::{AddAnnotation, RemoveAnnotation, SeriesView, SetSeriesDetection, get_series};
 use crate::components::charts::{GraphLine, GraphMark, GraphPoint, PALETTE, SeriesGraph};
 use crate::components::error_view::ErrorView;
 use crate::components::forms::FormError;
@@ -51,10 +51,11 @@ pub fn SeriesPage() -> impl IntoView {
     });
     let add = ServerAction::<AddAnnotation>::new();
     let remove = ServerAction::<RemoveAnnotation>::new();
+    let tune = ServerAction::<SetSeriesDetection>::new();
     // Keyed on the zoom too, so that the page redraws when it changes.
     let data = Resource::new(
-        move || (params.get(), add.version().get(), remove.version().get()),
-        |(p, _, _)| async move {
+        move || (params.get(), add.version().get(), remove.version().get(), tune.version().get()),
+        |(p, _, _, _)| async move {
             let list: Vec<String> = p.ids.iter().map(i64::to_string).collect();
             get_series(list.join(",")).await.map(|v| (v, p))
         },
@@ -63,7 +64,7 @@ pub fn SeriesPage() -> impl IntoView {
         <Transition fallback=super::loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((v, p)) => view! { <Graph view=v params=p add=add remove=remove/> }.into_any(),
+                    Ok((v, p)) => view! { <Graph view=v params=p add=add remove=remove tune=tune/> }.into_any(),
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                 }
             })}
@@ -85,8 +86,9 @@ fn Graph(
     params: Params,
     add: ServerAction<AddAnnotation>,
     remove: ServerAction<RemoveAnnotation>,
+    tune: ServerAction<SetSeriesDetection>,
 ) -> impl IntoView {
-    let SeriesView { series, alerts, annotations, can_annotate } = view;
+    let SeriesView { series, alerts, annotations, can_annotate, sensitivity } = view;
     let Some(first) = series.first().cloned() else {
         return view! { <p class="empty">"No series named."</p> }.into_any();
     };
@@ -295,6 +297,30 @@ fn Graph(
                 <span class="muted small">" (now, if no time is given)"</span>
             </ActionForm>
             <FormError action=add/>
+        })}
+        {sensitivity.map(|d| {
+            let own = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+            view! {
+                <h2>"Regression detection"</h2>
+                <p class="small detection-effective">
+                    {format!(
+                        "Alerts on changes of at least {}% at alpha {} ({}).",
+                        d.effective.min_magnitude_pct,
+                        d.effective.alpha,
+                        if d.alpha.is_none() && d.min_magnitude_pct.is_none() { "the project's settings" } else { "this series' own" }
+                    )}
+                </p>
+                {can_annotate.then(|| view! {
+                    <ActionForm action=tune attr:class="detection">
+                        <CsrfField/>
+                        <input type="hidden" name="id" value=d.series_id.to_string()/>
+                        <label>"Alpha " <input name="alpha" value=own(d.alpha) placeholder="the project's" inputmode="decimal" size="8"/></label>
+                        " " <label>"Minimum change (%) " <input name="min_magnitude_pct" value=own(d.min_magnitude_pct) placeholder="the project's" inputmode="decimal" size="8"/></label>
+                        " " <button type="submit">"Save for this series"</button>
+                    </ActionForm>
+                    <FormError action=tune/>
+                })}
+            }
         })}
         <h2>"Latest points"</h2>
         <table class="list points">

@@ -23,7 +23,8 @@ pub async fn project_settings(db: &Db, access: &Access, slug: &str) -> ApiResult
     let p = managed(db, access, slug).await?;
     let members = db::members::list(db, p.id).await?.into_iter().map(|m| m.into_json()).collect();
     let tokens = db::tokens::list(db, p.id).await?.into_iter().map(|(t, by)| t.into_json(by)).collect();
-    Ok(ProjectSettings { archived: p.archived_at.is_some(), slug: p.slug, name: p.name, members, tokens })
+    let detection = super::sensitivity::project(db, access, &p.slug).await?;
+    Ok(ProjectSettings { archived: p.archived_at.is_some(), slug: p.slug, name: p.name, members, tokens, detection })
 }
 
 pub async fn rename_project(db: &Db, access: &Access, slug: &str, name: &str) -> ApiResult<()> {

@@ -6,7 +6,20 @@ use crate::db::Db;
 use crate::db::tokens::Scope;
 use crate::error::ApiError;
 use crate::service::access::Access;
-use crate::service::{accounts, admin, alerts, artifacts, perf, read, write};
+use crate::service::{accounts, admin, alerts, artifacts, perf, read, sensitivity, write};
+
+/// A number typed in a form field; empty is none.
+fn number(field: &str, v: &str) -> Result<Option<f64>, AppError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .map(Some)
+        .ok_or_else(|| AppError::BadRequest(format!("{field}: '{v}' is not a number")))
+}
 use app::backend::{Caller, SetCookies};
 use app::error::AppError;
 use shared::accounts::{
@@ -17,7 +30,10 @@ use shared::model::{
     TestResultQuery, TestResultRow,
 };
 use shared::perf::SeriesPoints;
-use shared::perf::alerts::{Alert, AlertList, AlertStatus, Annotation, NewAnnotation, TriageAlert};
+use shared::perf::alerts::{
+    Alert, AlertList, AlertStatus, Annotation, NewAnnotation, Sensitivity, SeriesOverride, SeriesSensitivity,
+    TriageAlert,
+};
 use shared::perf::compare::{Comparison, ViewParams};
 use shared::perf::regressions::Regression;
 
@@ -139,6 +155,46 @@ impl app::backend::Backend for DbBackend {
             found.extend(alerts::for_series(&self.db, &access, id).await?);
         }
         Ok((out, found))
+    }
+
+    async fn set_detection(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        alpha: &str,
+        min_magnitude_pct: &str,
+    ) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        let s = Sensitivity {
+            alpha: number("alpha", alpha)?.ok_or_else(|| AppError::BadRequest("alpha: give a number".into()))?,
+            min_magnitude_pct: number("min_magnitude_pct", min_magnitude_pct)?
+                .ok_or_else(|| AppError::BadRequest("min_magnitude_pct: give a number".into()))?,
+        };
+        sensitivity::set_project(&self.db, &access, project, &s).await?;
+        Ok(())
+    }
+
+    async fn series_detection(&self, c: &Caller, id: i64) -> Result<SeriesSensitivity, AppError> {
+        let access = self.reader(c).await?;
+        Ok(sensitivity::series(&self.db, &access, id).await?)
+    }
+
+    async fn set_series_detection(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        id: i64,
+        alpha: &str,
+        min_magnitude_pct: &str,
+    ) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        let o = SeriesOverride {
+            alpha: number("alpha", alpha)?,
+            min_magnitude_pct: number("min_magnitude_pct", min_magnitude_pct)?,
+        };
+        sensitivity::set_series(&self.db, &access, id, &o).await?;
+        Ok(())
     }
 
     async fn annotations(&self, c: &Caller, project: &str) -> Result<Vec<Annotation>, AppError> {
