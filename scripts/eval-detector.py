@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Scores Assay's change-point detector on labelled series and prints the
-figures, with Apache Otava run side by side on the same series.
+figures, with Apache Otava and a Perfherder-style windowed t-test run side
+by side on the same series.
 
 Suites:
   otava    the patterns of the `otava-test-data` package (PyPI), as
@@ -143,6 +144,54 @@ def run_assay(series, args):
         s["assay_micros"] = a["micros"]
 
 
+def perfherder_ttest(values, min_back=12, max_back=24, fore=12, t_threshold=7.0, min_change_pct=2.0):
+    """Perfherder's alerting, as Treeherder describes and runs it (one value
+    per push here): at each point, a t statistic between the points before
+    it (at least 12, growing to 24 while nothing was found) and the 12 from
+    it on, their means weighted linearly towards the point; a change where
+    t exceeds 7 and is a local maximum, with both windows full, and the
+    change is at least 2% (Perfherder's default alert threshold)."""
+    n = len(values)
+
+    def stats(window):
+        k = len(window)
+        weights = [(k - i) / k for i in range(k)]  # nearest first
+        avg = sum(w * v for w, v in zip(weights, window)) / sum(weights)
+        var = sum((v - avg) ** 2 for v in window) / (k - 1) if k > 1 else 0.0
+        return avg, var, k
+
+    t = [0.0] * n
+    full = [False] * n
+    since = 0
+    for i in range(1, n):
+        back_len = min(max(since, min_back), max_back)
+        back = [values[j] for j in range(i - 1, max(-1, i - 1 - back_len), -1)]
+        ahead = values[i:i + fore]
+        full[i] = len(back) >= min_back and len(ahead) >= fore
+        (a1, v1, n1), (a2, v2, n2) = stats(back), stats(ahead)
+        if a2 == a1:
+            t[i] = 0.0
+        elif v1 == 0 and v2 == 0:
+            t[i] = math.inf
+        else:
+            t[i] = abs(a2 - a1) / math.sqrt(v1 / n1 + v2 / n2)
+        since = 0 if t[i] > t_threshold else since + 1
+    found = []
+    for i in range(1, n):
+        if not full[i] or t[i] <= t_threshold or t[i - 1] > t[i] or (i + 1 < n and t[i + 1] > t[i]):
+            continue
+        before = sum(values[max(0, i - min_back):i]) / len(values[max(0, i - min_back):i])
+        after = sum(values[i:i + fore]) / len(values[i:i + fore])
+        if before != 0 and abs(after - before) / abs(before) * 100 >= min_change_pct:
+            found.append(i)
+    return found
+
+
+def run_perfherder(series):
+    for s in series:
+        s["perfherder"] = perfherder_ttest(s["values"])
+
+
 def run_otava(series):
     from otava.analysis import compute_change_points
     for s in series:
@@ -178,16 +227,19 @@ def report(title, series, with_otava):
     print(line("Assay, all kinds", score(series, "assay_all", "truth")))
     if with_otava:
         print(line("Otava 0.8 (defaults)", score(series, "otava", "truth")))
+    print(line("Perfherder-style t-test", score(series, "perfherder", "truth")))
     print(line("Assay, mean-shift series", score(shifts, "assay_shifts", "truth_shifts")))
     if with_otava:
         print(line("Otava, mean-shift series", score(shifts, "otava", "truth_shifts")))
+    print(line("Perfherder, mean-shift series", score(shifts, "perfherder", "truth_shifts")))
     families = sorted({s["family"] for s in series})
-    print("  per family (Assay all kinds" + (" | Otava" if with_otava else "") + "), mean F1:")
+    print("  per family (Assay all kinds" + (" | Otava" if with_otava else "") + " | Perfherder), mean F1:")
     for fam in families:
         of = [s for s in series if s["family"] == fam]
         a = score(of, "assay_all", "truth")["mean_f1"]
         o = f" | {score(of, 'otava', 'truth')['mean_f1']:.3f}" if with_otava else ""
-        print(f"    {fam:<32} {len(of):>3}  {a:.3f}{o}")
+        ph = score(of, "perfherder", "truth")["mean_f1"]
+        print(f"    {fam:<32} {len(of):>3}  {a:.3f}{o} | {ph:.3f}")
 
 
 def main():
@@ -205,6 +257,7 @@ def main():
             suites.append(("synthetic (seeded)", synthetic_suite()))
         everything = [s for _, ss in suites for s in ss]
         run_assay(everything, args)
+        run_perfherder(everything)
         if not args.no_otava:
             run_otava(everything)
         print(f"Assay detector: alpha {args.alpha}, min segment {args.min_segment}; tolerance ±{TOLERANCE}")
@@ -217,6 +270,7 @@ def main():
             print(line("Assay, all kinds", score(detectable, "assay_all", "truth")))
             if not args.no_otava:
                 print(line("Otava", score(detectable, "otava", "truth")))
+            print(line("Perfherder-style t-test", score(detectable, "perfherder", "truth")))
         t = sorted(s["assay_micros"] for s in everything)
         print(f"\nAssay time per series: median {t[len(t) // 2]} µs, max {t[-1]} µs")
         if not args.no_otava:
