@@ -71,8 +71,14 @@ pub trait Backend: Send + Sync + 'static {
     async fn series_points(&self, c: &Caller, ids: &[i64]) -> Result<(Vec<SeriesPoints>, Vec<Alert>), AppError>;
     /// A project's regression tags with their jobs (or the one tag).
     async fn regressions(&self, c: &Caller, project: &str, tag: Option<&str>) -> Result<Vec<Regression>, AppError>;
-    /// A project's regression alerts, by status.
-    async fn alerts(&self, c: &Caller, project: &str, status: Option<&str>) -> Result<AlertList, AppError>;
+    /// A project's regression alerts, by status, or one summary's.
+    async fn alerts(
+        &self,
+        c: &Caller,
+        project: &str,
+        status: Option<&str>,
+        summary: Option<i64>,
+    ) -> Result<AlertList, AppError>;
     /// Records a triage decision on an alert.
     async fn triage_alert(
         &self,

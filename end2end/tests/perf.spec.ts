@@ -130,6 +130,12 @@ test('a level shift alerts once; triage it and see it on the graph', async ({ pa
   await expect(page.locator('tr[data-test="startup"] td.status')).toContainText('by e2e-admin');
   await expect(page.locator('tr[data-test="startup"] .note')).toHaveText('bisecting q12');
   await expect(page.locator('.precision')).toContainText('100% (1 real, 0 invalid)');
+  // Its summary: the alerts found at that run.
+  await page.locator('tr[data-test="startup"] a.summary-link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Alert summary');
+  await expect(page.locator('.summary-head')).toContainText('1 regressions, 0 improvements');
+  await expect(page.locator('.summary-head a.summary-run')).toHaveText('q12');
+  await expect(page.locator('tr[data-test="startup"]')).toHaveCount(1);
   // On the series' graph: the alert's mark at q12.
   await page.locator('tr[data-test="startup"] a.series-link').click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('startup · time');

@@ -168,6 +168,16 @@ async fn short_series_and_summaries(app: TestApp) {
     let at_18: Vec<&Value> = alerts.iter().filter(|a| a["first_bad"]["run"] == "r018").collect();
     assert_eq!(at_18.len(), 2, "{alerts:#?}");
     assert_eq!(at_18[0]["summary_id"], at_18[1]["summary_id"]);
+    // A summary's page lists its alerts only.
+    let sid = at_18[0]["summary_id"].as_i64().unwrap();
+    let of = |id: i64| {
+        let app = &app;
+        async move { app.get(&format!("/api/v1/projects/bench/alerts?summary={id}")).await.value()["alerts"].clone() }
+    };
+    let listed = of(sid).await;
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert!(listed.as_array().unwrap().iter().all(|a| a["summary_id"] == sid));
+    assert_eq!(of(sid + 1000).await, json!([]));
     assert_eq!(app.count("SELECT regressions FROM perf_alert_summaries").await, 2);
 }
 

@@ -15,10 +15,14 @@ pub struct AlertsView {
 }
 
 #[server]
-pub async fn list_alerts(project: String, status: Option<String>) -> Result<AlertsView, AppError> {
+pub async fn list_alerts(
+    project: String,
+    status: Option<String>,
+    summary: Option<i64>,
+) -> Result<AlertsView, AppError> {
     let (backend, caller) = crate::backend::backend()?;
     let (p, abilities) = crate::backend::answer(&caller, backend.project(&caller, &project).await)?;
-    let list = crate::backend::answer(&caller, backend.alerts(&caller, &project, status.as_deref()).await)?;
+    let list = crate::backend::answer(&caller, backend.alerts(&caller, &project, status.as_deref(), summary).await)?;
     Ok(AlertsView { project: p, abilities, list })
 }
 

@@ -20,16 +20,23 @@ use shared::perf::alerts::{Alert, AlertStatus};
 pub fn AlertsPage() -> impl IntoView {
     let project = path_param("project");
     let status = query_param("status");
+    let summary = query_param("summary");
     let triage = ServerAction::<TriageAlert>::new();
     let data = Resource::new(
-        move || (project.get(), status.get(), triage.version().get()),
-        |(project, status, _)| async move { list_alerts(project, status).await },
+        move || (project.get(), status.get(), summary.get(), triage.version().get()),
+        |(project, status, summary, _)| async move {
+            let summary = summary.and_then(|s| s.parse::<i64>().ok());
+            list_alerts(project, status, summary).await
+        },
     );
     view! {
         <Transition fallback=super::loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(v) => view! { <Alerts view=v status=status.get_untracked() triage=triage/> }.into_any(),
+                    Ok(v) => {
+                        let summary = summary.get_untracked().and_then(|s| s.parse::<i64>().ok());
+                        view! { <Alerts view=v status=status.get_untracked() summary=summary triage=triage/> }.into_any()
+                    }
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                 }
             })}
@@ -38,9 +45,30 @@ pub fn AlertsPage() -> impl IntoView {
 }
 
 #[component]
-fn Alerts(view: AlertsView, status: Option<String>, triage: ServerAction<TriageAlert>) -> impl IntoView {
+fn Alerts(
+    view: AlertsView,
+    status: Option<String>,
+    summary: Option<i64>,
+    triage: ServerAction<TriageAlert>,
+) -> impl IntoView {
     let AlertsView { project, abilities, list } = view;
     let slug = project.slug.clone();
+    // One summary: the alerts found at one suspected run, with that run.
+    let summary_head = summary.map(|id| {
+        let first = list.alerts.first().cloned();
+        let regressions = list.alerts.iter().filter(|a| a.direction == "regression").count();
+        let improvements = list.alerts.len() - regressions;
+        let run = first.as_ref().map(|a| {
+            let good = a.last_good.clone().map(|g| view! { " (after " <a href=routes::run(&slug, g.run_id)>{g.run}</a> ")" });
+            view! { " at run " <a href=routes::run(&slug, a.first_bad.run_id) class="summary-run">{a.first_bad.run.clone()}</a> {good} }
+        });
+        view! {
+            <p class="summary-head">
+                {format!("Summary #{id}: {regressions} regressions, {improvements} improvements")} {run}
+                " · " <a href=routes::alerts(&slug)>"all alerts"</a>
+            </p>
+        }
+    });
     let precision = match list.precision {
         Some(p) => {
             format!("Precision over triaged alerts: {:.0}% ({} real, {} invalid)", p * 100.0, list.valid, list.invalid)
@@ -67,7 +95,8 @@ fn Alerts(view: AlertsView, status: Option<String>, triage: ServerAction<TriageA
             (project.name.clone(), Some(routes::project(&slug))),
             ("Alerts".into(), None),
         ]/>
-        <h1>"Performance alerts"</h1>
+        <h1>{if summary.is_some() { "Alert summary" } else { "Performance alerts" }}</h1>
+        {summary_head}
         <p class="precision">{precision}</p>
         <Form method="GET" action="">
             <div class="filters">
@@ -130,7 +159,8 @@ fn AlertRow(alert: Alert, can_triage: bool, triage: ServerAction<TriageAlert>) -
                 <a class="series-link" href=graph>{a.series.test.clone()}</a> " · " {a.series.metric.clone()}
                 {(!place.is_empty()).then(|| view! { <div class="muted small">{place}</div> })}
             </td>
-            <td>{good} <a href=bad_job>{a.first_bad.run.clone()}</a></td>
+            <td>{good} <a href=bad_job>{a.first_bad.run.clone()}</a>
+                <div class="small"><a class="summary-link" href=format!("{}?summary={}", routes::alerts(&slug), a.summary_id)>"its summary"</a></div></td>
             <td class="num">{format!("{:.1}%", a.confidence * 100.0)}</td>
             <td class=format!("status {}", a.status.as_str())>{a.status.label()} {triaged}
                 {note.map(|n| view! { <div class="note">{n}</div> })}</td>

@@ -377,6 +377,8 @@ pub struct AlertsQuery {
     pub status: Option<String>,
     /// Only this series' alerts.
     pub series: Option<i64>,
+    /// Only this summary's alerts (those found at one suspected run).
+    pub summary: Option<i64>,
 }
 
 /// A project's regression alerts (the latest 500), each with its series,
@@ -400,7 +402,7 @@ pub async fn alerts(
         .map(str::parse::<AlertStatus>)
         .transpose()
         .map_err(|e| ApiError::BadRequest(format!("status: {e}")))?;
-    Ok(Json(alerts::list(&s.db, &access, &path.project, status, q.series).await?))
+    Ok(Json(alerts::list(&s.db, &access, &path.project, status, q.series, q.summary).await?))
 }
 
 /// Triages an alert (members of its project): a status and a note,

@@ -206,15 +206,16 @@ pub async fn list(
     project_id: i64,
     status: Option<AlertStatus>,
     series_id: Option<i64>,
+    summary_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AlertRow>, sqlx::Error> {
     let sql = format!(
         "{} WHERE a.project_id = $1 AND ($2 IS NULL OR a.status = $2) AND ($3 IS NULL OR a.series_id = $3) \
-         ORDER BY a.id DESC LIMIT $4",
+         AND ($4 IS NULL OR a.summary_id = $4) ORDER BY a.id DESC LIMIT $5",
         alert_select()
     );
-    on_db!(db, p => sqlx::query_as(&sql).bind(project_id).bind(status.map(|s| s.as_str())).bind(series_id).bind(limit)
-        .fetch_all(p).await)
+    on_db!(db, p => sqlx::query_as(&sql).bind(project_id).bind(status.map(|s| s.as_str())).bind(series_id)
+        .bind(summary_id).bind(limit).fetch_all(p).await)
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<AlertRow>, sqlx::Error> {

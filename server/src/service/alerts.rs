@@ -143,9 +143,10 @@ pub async fn list(
     slug: &str,
     status: Option<AlertStatus>,
     series: Option<i64>,
+    summary: Option<i64>,
 ) -> ApiResult<AlertList> {
     let p = super::read::readable(db, access, slug).await?;
-    let rows = store::list(db, p.id, status, series, 500).await?;
+    let rows = store::list(db, p.id, status, series, summary, 500).await?;
     let (valid, invalid) = store::triage_counts(db, p.id).await?;
     let precision = (valid + invalid > 0).then(|| valid as f64 / (valid + invalid) as f64);
     Ok(AlertList { alerts: rows.into_iter().map(|a| alert_json(a, &p.slug)).collect(), valid, invalid, precision })

@@ -237,14 +237,20 @@ impl app::backend::Backend for DbBackend {
         Ok(perf::regressions(&self.db, &access, project, tag).await?)
     }
 
-    async fn alerts(&self, c: &Caller, project: &str, status: Option<&str>) -> Result<AlertList, AppError> {
+    async fn alerts(
+        &self,
+        c: &Caller,
+        project: &str,
+        status: Option<&str>,
+        summary: Option<i64>,
+    ) -> Result<AlertList, AppError> {
         let access = self.reader(c).await?;
         let status = status
             .filter(|s| !s.is_empty())
             .map(str::parse::<AlertStatus>)
             .transpose()
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        Ok(alerts::list(&self.db, &access, project, status, None).await?)
+        Ok(alerts::list(&self.db, &access, project, status, None, summary).await?)
     }
 
     async fn triage_alert(
