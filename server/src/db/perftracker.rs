@@ -151,6 +151,29 @@ pub async fn links(db: &super::Db, artifact_id: i64) -> Result<Vec<String>, sqlx
         .bind(artifact_id).fetch_all(p).await)
 }
 
+/// The links of several artifacts, in one query.
+pub async fn links_of(
+    db: &super::Db,
+    artifact_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<String>>, sqlx::Error> {
+    let mut out: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    if artifact_ids.is_empty() {
+        return Ok(out);
+    }
+    // Ids are numbers from the database: listed inline, as `artifacts` does.
+    let ids: Vec<String> = artifact_ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT artifact_id, linked_uuid FROM perftracker_artifact_links WHERE artifact_id IN ({}) \
+         ORDER BY artifact_id, linked_uuid",
+        ids.join(", ")
+    );
+    let rows: Vec<(i64, String)> = crate::on_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await)?;
+    for (id, uuid) in rows {
+        out.entry(id).or_default().push(uuid);
+    }
+    Ok(out)
+}
+
 /// What an artifact POST sets (`None`: kept as it is).
 #[derive(Debug, Clone, Default)]
 pub struct ArtifactChange {

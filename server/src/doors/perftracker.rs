@@ -36,7 +36,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::json;
 use shared::model::{CreateJob, CreateRun, UpdateJob};
-use shared::perf::{PerfFormat, PerfFormatChoice, PerfStatus};
+use shared::perf::{PerfFormat, PerfFormatChoice};
 use shared::{JobResult, JobState};
 
 /// The job key of every job that came through this door.
@@ -210,12 +210,9 @@ async fn artifact_list(
     let projects: Vec<i64> = read::projects(&s.db, &access).await?.iter().map(|p| p.id).collect();
     let rows =
         store::artifacts(&s.db, &projects, q.start.unwrap_or(0).max(0), q.length.unwrap_or(10).clamp(1, 1000)).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for a in rows {
-        let links = store::links(&s.db, a.id).await?;
-        out.push(artifact_json(&a, links));
-    }
-    Ok(Json(out))
+    let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+    let mut links = store::links_of(&s.db, &ids).await?;
+    Ok(Json(rows.iter().map(|a| artifact_json(a, links.remove(&a.id).unwrap_or_default())).collect()))
 }
 
 /// The project an artifact write goes to: the existing artifact's, or the
@@ -560,7 +557,6 @@ async fn post_job(
     let now = db::now();
     let begin = time(&job_info.properties, "begin");
     let end = time(&job_info.properties, "end");
-    let failed = report.tests.iter().any(|t| t.status == PerfStatus::Failed);
     let new_keys: Vec<(String, String, String)> = report
         .tests
         .iter()
@@ -592,7 +588,6 @@ async fn post_job(
                 labels: None,
             };
             let (job, _) = write::create_job_in(&mut tx, &actor, &project, &run, &job_req).await?;
-            store::insert_job(&mut tx, project.id, &uuid, job.id, now).await?;
             let target = Target { project_id: project.id, run_id: run.id, job_id: job.id };
             (target, format!("{} / {}", run.name, job.key), Verb::Created)
         }
@@ -637,7 +632,8 @@ async fn post_job(
     let outcome = ingest::ingest_in(&mut tx, &actor, &place, vec![(file, Some(report))], &kind).await?;
     let answer = outcome.into_iter().next().map(|o| o.answer);
     // The job is done once its JSON is in; its result is its tests'.
-    let any_failed = failed || store::failed_tests(&mut tx, target.job_id).await? > 0;
+    // Counted after the ingest: an append's earlier tests count too.
+    let any_failed = store::failed_tests(&mut tx, target.job_id).await? > 0;
     let update = UpdateJob {
         state: Some(JobState::Completed),
         result: Some(if any_failed { JobResult::Failure } else { JobResult::Success }),
@@ -646,6 +642,7 @@ async fn post_job(
     };
     db::jobs::update(&mut tx, target.job_id, &update).await?;
     db::runs::refresh_status(&mut tx, target.run_id).await?;
+    // The uuid's job, recorded (or its time touched) once it holds this upload.
     store::insert_job(&mut tx, project.id, &uuid, target.job_id, now).await?;
     tx.commit().await?;
 
