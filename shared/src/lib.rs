@@ -10,9 +10,11 @@ pub mod counts;
 pub mod flakiness;
 pub mod model;
 pub mod perf;
+pub mod pixeldiff;
 pub mod report;
 pub mod status;
 pub mod test_key;
+pub mod traces;
 pub mod validate;
 
 pub use counts::Counts;
