@@ -59,6 +59,9 @@ pub struct Blobs {
     /// For a local directory store: the directory, so that a spooled
     /// upload is linked into place instead of copied (see `put_file`).
     local_root: Option<std::path::PathBuf>,
+    /// For S3 and GCS: what signs URLs a browser can fetch a blob from
+    /// directly, and the prefix blobs are kept under.
+    signer: Option<(Arc<dyn object_store::signer::Signer>, String)>,
 }
 
 impl std::fmt::Debug for Blobs {
@@ -94,6 +97,7 @@ impl Blobs {
     pub fn open_with(url: &str, options: Vec<(String, String)>) -> Result<Blobs, BlobError> {
         let parsed = url::Url::parse(url).map_err(|e| BlobError::Url(format!("'{url}' does not parse: {e}")))?;
         let prefix = parsed.path().trim_matches('/').to_owned();
+        let signer;
         let store: Arc<dyn ObjectStore> = match parsed.scheme() {
             "file" => {
                 let dir = parsed.to_file_path().map_err(|()| BlobError::Url(format!("'{url}' is not a local path")))?;
@@ -105,8 +109,9 @@ impl Blobs {
                     let key = k.parse().map_err(|e| BlobError::Url(format!("option {k}: {e}")))?;
                     builder = builder.with_config(key, v);
                 }
-                let s3 = builder.build().map_err(|e| BlobError::Url(format!("'{url}': {e}")))?;
-                with_prefix(Arc::new(s3), &prefix)
+                let s3 = Arc::new(builder.build().map_err(|e| BlobError::Url(format!("'{url}': {e}")))?);
+                signer = Some((s3.clone() as Arc<dyn object_store::signer::Signer>, prefix.clone()));
+                with_prefix(s3, &prefix)
             }
             "gs" => {
                 let mut builder = object_store::gcp::GoogleCloudStorageBuilder::from_env().with_url(url);
@@ -114,14 +119,15 @@ impl Blobs {
                     let key = k.parse().map_err(|e| BlobError::Url(format!("option {k}: {e}")))?;
                     builder = builder.with_config(key, v);
                 }
-                let gcs = builder.build().map_err(|e| BlobError::Url(format!("'{url}': {e}")))?;
-                with_prefix(Arc::new(gcs), &prefix)
+                let gcs = Arc::new(builder.build().map_err(|e| BlobError::Url(format!("'{url}': {e}")))?);
+                signer = Some((gcs.clone() as Arc<dyn object_store::signer::Signer>, prefix.clone()));
+                with_prefix(gcs, &prefix)
             }
             other => {
                 return Err(BlobError::Url(format!("'{url}' has the scheme '{other}'; use file://, s3:// or gs://")));
             }
         };
-        Ok(Blobs { store, url: url.to_owned(), local_root: None })
+        Ok(Blobs { store, url: url.to_owned(), local_root: None, signer })
     }
 
     /// A store in a local directory (created if missing).
@@ -131,11 +137,37 @@ impl Blobs {
         let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| BlobError::Url(format!("directory {}: {e}", dir.display())))?
             .with_automatic_cleanup(true);
-        Ok(Blobs { store: Arc::new(fs), url: format!("file://{}", dir.display()), local_root: Some(dir.to_path_buf()) })
+        Ok(Blobs {
+            store: Arc::new(fs),
+            url: format!("file://{}", dir.display()),
+            local_root: Some(dir.to_path_buf()),
+            signer: None,
+        })
     }
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// A URL that reads the blob straight from the object store for the
+    /// next `secs` seconds, for stores that sign URLs (S3, GCS); `None`
+    /// for a local directory.
+    pub async fn signed_url(&self, sha256: &str, secs: u64) -> Option<Result<url::Url, BlobError>> {
+        let (signer, prefix) = self.signer.as_ref()?;
+        let key = Self::key(sha256);
+        let full = if prefix.is_empty() { key } else { StorePath::from(format!("{prefix}/{key}")) };
+        Some(
+            signer
+                .signed_url(axum::http::Method::GET, &full, std::time::Duration::from_secs(secs))
+                .await
+                .map_err(BlobError::Store),
+        )
+    }
+
+    /// Writes bytes as the blob `sha256` (small blobs: thumbnails).
+    pub async fn put_bytes(&self, sha256: &str, bytes: Bytes) -> Result<(), BlobError> {
+        self.store.put(&Self::key(sha256), PutPayload::from_bytes(bytes)).await?;
+        Ok(())
     }
 
     fn key(sha256: &str) -> StorePath {

@@ -35,6 +35,18 @@ pub struct ServeArgs {
     /// one the proxy added. Off: the socket peer, which a client cannot forge.
     #[arg(long, env = "ASSAY_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// Largest width or height of a trace image, in pixels.
+    #[arg(long, env = "ASSAY_IMAGE_MAX_SIDE", default_value_t = 16384)]
+    pub image_max_side: u32,
+    /// Largest decoded size of a trace image (RGBA), in bytes: a PNG that
+    /// would decode past it (a decompression bomb) is refused unread.
+    #[arg(long, env = "ASSAY_IMAGE_MAX_DECODED_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub image_max_decoded_bytes: u64,
+    /// Answer `GET /image/{hash}` with a redirect to a signed URL of the
+    /// object store (S3 or GCS), valid for this many seconds, rather than
+    /// serving the bytes through Assay. 0: serve them.
+    #[arg(long, env = "ASSAY_IMAGE_REDIRECT_SECS", default_value_t = 0)]
+    pub image_redirect_secs: u64,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -72,10 +84,22 @@ pub struct Config {
     pub tmp_dir: PathBuf,
     /// Client addresses come from `X-Forwarded-For` (see `ServeArgs`).
     pub trust_proxy: bool,
+    /// Trace images: the largest side and decoded size accepted.
+    pub image_max_side: u32,
+    pub image_max_decoded_bytes: u64,
+    /// Redirect image reads to signed object-store URLs valid this long (0: off).
+    pub image_redirect_secs: u64,
 }
 
 impl Config {
     pub fn for_tests(tmp_dir: PathBuf) -> Config {
-        Config { max_body_bytes: 256 * 1024 * 1024, tmp_dir, trust_proxy: false }
+        Config {
+            max_body_bytes: 256 * 1024 * 1024,
+            tmp_dir,
+            trust_proxy: false,
+            image_max_side: 16384,
+            image_max_decoded_bytes: 256 * 1024 * 1024,
+            image_redirect_secs: 0,
+        }
     }
 }

@@ -4,6 +4,9 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = server::cli::Cli::parse();
+    if let server::cli::Command::Diff(args) = &cli.command {
+        return server::cli::diff::run(args);
+    }
     let default_level = if matches!(cli.command, server::cli::Command::Serve(_)) { "info" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)))

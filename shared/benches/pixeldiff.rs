@@ -42,7 +42,8 @@ pub fn changed(img: &[u8], w: u32, h: u32, n: u32) -> Vec<u8> {
 }
 
 fn main() {
-    let rounds: usize = std::env::args().skip(1).find(|a| !a.starts_with('-')).and_then(|a| a.parse().ok()).unwrap_or(15);
+    let rounds: usize =
+        std::env::args().skip(1).find(|a| !a.starts_with('-')).and_then(|a| a.parse().ok()).unwrap_or(15);
     println!("{:<10} {:<10} {:>10} {:>12} {:>10}", "size", "pair", "differing", "median ms", "min ms");
     for (w, h) in [(1920u32, 1080u32), (3840, 2160)] {
         let a = scene(w, h);
@@ -57,7 +58,14 @@ fn main() {
                 times.push(t.elapsed().as_secs_f64() * 1e3);
             }
             times.sort_by(f64::total_cmp);
-            println!("{:<10} {:<10} {:>10} {:>12.2} {:>10.2}", format!("{w}x{h}"), name, n, times[rounds / 2], times[0]);
+            println!(
+                "{:<10} {:<10} {:>10} {:>12.2} {:>10.2}",
+                format!("{w}x{h}"),
+                name,
+                n,
+                times[rounds / 2],
+                times[0]
+            );
         }
     }
 }

@@ -76,6 +76,12 @@ pub struct JobSummary {
     /// Performance tests and metrics uploaded to the job.
     pub perf_tests: i64,
     pub perf_metrics: i64,
+    /// Rendering-trace results uploaded to the job, and those that fail it
+    /// (mismatches and failed replays).
+    #[serde(default)]
+    pub trace_count: i64,
+    #[serde(default)]
+    pub trace_failed: i64,
     /// The regression tag a perf upload gave the job (PerfTracker's).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub regression: Option<String>,
@@ -133,16 +139,20 @@ pub enum UploadKind {
     Artifact,
     /// Performance results (benchmark outputs, PerfTracker jobs, Perfherder data).
     PerfResult,
+    /// Rendering-trace results (piglit replayer output, Assay's JSON) with their images.
+    TraceResult,
 }
 
 impl UploadKind {
-    pub const ALL: [UploadKind; 3] = [UploadKind::TestReport, UploadKind::Artifact, UploadKind::PerfResult];
+    pub const ALL: [UploadKind; 4] =
+        [UploadKind::TestReport, UploadKind::Artifact, UploadKind::PerfResult, UploadKind::TraceResult];
 
     pub fn as_str(self) -> &'static str {
         match self {
             UploadKind::TestReport => "test_report",
             UploadKind::Artifact => "artifact",
             UploadKind::PerfResult => "perf_result",
+            UploadKind::TraceResult => "trace_result",
         }
     }
 }
@@ -159,7 +169,7 @@ impl std::str::FromStr for UploadKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| crate::status::UnknownValue {
             kind: "upload kind",
             value: s.to_owned(),
-            expected: "test_report, artifact, perf_result",
+            expected: "test_report, artifact, perf_result, trace_result",
         })
     }
 }

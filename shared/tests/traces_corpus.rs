@@ -39,7 +39,11 @@ fn piglit_results_give_trace_device_checksums_and_image() {
         let r = traces::parse(&read(file), None).unwrap();
         let t = &r.traces[0];
         assert_eq!((t.device.as_str(), t.actual_checksum.as_deref()), (device, Some(sum)), "{file}");
-        assert_eq!(traces::status(t, t.expected_checksum.as_deref(), None, false), traces::TraceStatus::Match, "{file}");
+        assert_eq!(
+            traces::status(t, t.expected_checksum.as_deref(), None, false),
+            traces::TraceStatus::Match,
+            "{file}"
+        );
     }
 }
 
@@ -62,10 +66,25 @@ fn traces_files_give_checksums_and_labels_per_device() {
     assert_eq!(b.label_words, ["skip", "broken"]);
     assert!(b.text.as_deref().unwrap().starts_with("missing background"));
 
-    let f = yaml::parse(std::str::from_utf8(&read("piglit/functionaltests/framework/replay/programs/tests/traces.yml")).unwrap())
-        .unwrap();
-    assert_eq!(f.find("trace1/magenta.testtrace", "gl-test-device").unwrap().checksum.as_deref(), Some("8e0a801367e1714463475a824dab363b"));
-    assert_eq!(f.find("trace2/olive.testtrace", "vk-test-device").unwrap().checksum.as_deref(), Some("5efda83854befe0155ff8517a58d5b51"));
+    let f = yaml::parse(
+        std::str::from_utf8(&read("piglit/functionaltests/framework/replay/programs/tests/traces.yml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        f.find("trace1/magenta.testtrace", "gl-test-device").unwrap().checksum.as_deref(),
+        Some("8e0a801367e1714463475a824dab363b")
+    );
+    assert_eq!(
+        f.find("trace2/olive.testtrace", "vk-test-device").unwrap().checksum.as_deref(),
+        Some("5efda83854befe0155ff8517a58d5b51")
+    );
     let m = yaml::parse(std::str::from_utf8(&read("piglit/generated-locally/traces-mismatch.yml")).unwrap()).unwrap();
-    assert!(m.find("trace1/magenta.testtrace", "gl-test-device").unwrap().checksum.as_deref().unwrap().starts_with("deadbeef"));
+    assert!(
+        m.find("trace1/magenta.testtrace", "gl-test-device")
+            .unwrap()
+            .checksum
+            .as_deref()
+            .unwrap()
+            .starts_with("deadbeef")
+    );
 }

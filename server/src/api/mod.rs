@@ -8,12 +8,14 @@
 
 mod artifacts;
 pub mod extract;
+mod images;
 mod jobs;
 pub mod paths;
 mod perf;
 mod projects;
 mod results;
 mod runs;
+mod traces;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -35,6 +37,7 @@ use utoipa_axum::routes;
         (name = "test results", description = "JUnit XML, TRX, NUnit and xUnit.net reports"),
         (name = "artifacts", description = "Logs, screenshots and any other file kept with a job"),
         (name = "performance", description = "Benchmark and performance-test results, series and job comparisons"),
+        (name = "traces", description = "Rendering-trace results, their images and references"),
     )
 )]
 pub struct ApiDoc;
@@ -79,9 +82,19 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(perf::regressions))
         .routes(routes!(perf::regression))
         .routes(routes!(perf::alerts))
-        .routes(routes!(perf::triage));
-    let (v1, doc) =
-        OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.fallback(api_not_found)).split_for_parts();
+        .routes(routes!(perf::triage))
+        .routes(routes!(traces::upload, traces::list))
+        .routes(routes!(traces::detail))
+        .routes(routes!(traces::result))
+        .routes(routes!(traces::accept))
+        .routes(routes!(traces::set_ignore_regions))
+        .routes(routes!(traces::export));
+    // Outside /api/v1, where Tracie served them, for short stable URLs.
+    let images = OpenApiRouter::new().routes(routes!(images::image)).routes(routes!(images::thumb));
+    let (v1, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1.fallback(api_not_found))
+        .merge(images)
+        .split_for_parts();
     (v1, doc)
 }
 

@@ -80,3 +80,28 @@ pub struct AlertPath {
     /// The alert's id.
     pub id: i64,
 }
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TracePath {
+    /// The project's slug.
+    pub project: String,
+    /// The trace's id (a trace on one device).
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TraceResultPath {
+    /// The project's slug.
+    pub project: String,
+    /// The trace result's id.
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ImagePath {
+    /// The image's SHA-256 (of its PNG file).
+    pub hash: String,
+}

@@ -1,6 +1,7 @@
 //! The `assay` command line: one binary, one subcommand per process mode.
 
 mod admin;
+pub mod diff;
 mod serve;
 mod upload;
 
@@ -39,6 +40,10 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Compare two images as the trace pages do: prints the number of
+    /// differing pixels first; exit code 0 when they match, 1 when they
+    /// differ, 2 on error.
+    Diff(diff::DiffArgs),
     /// Upload test reports and artifacts to an Assay server.
     Upload(Box<upload::UploadArgs>),
     /// Delete expired artifacts and the blobs nothing refers to any more
@@ -137,6 +142,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             admin::create_user(&db, &name, is_admin, password_stdin).await
         }
         Command::Upload(args) => upload::upload(*args).await,
+        // `main` runs it through `diff::run`, for its exit codes.
+        Command::Diff(args) => diff::compare(&args).map(|_| ()),
         Command::Prune { db, store, grace } => admin::prune(&db, &store, &grace).await,
     }
 }

@@ -27,6 +27,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
             max_body_bytes: args.max_body_bytes,
             tmp_dir: args.db.data_dir.join("tmp"),
             trust_proxy: args.trust_proxy,
+            image_max_side: args.image_max_side,
+            image_max_decoded_bytes: args.image_max_decoded_bytes,
+            image_redirect_secs: args.image_redirect_secs,
         }),
         leptos_options: web::leptos_options(&site_root, args.bind),
     };

@@ -9,6 +9,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 use shared::model::{ArtifactUploadSummary, CreateJob, CreateRun, ErrorBody, IngestSummary, UpdateJob};
 use shared::perf::PerfIngestSummary;
+use shared::traces::model::TraceIngestSummary;
 use shared::{JobResult, JobState};
 use std::path::PathBuf;
 use tokio_util::io::ReaderStream;
@@ -45,7 +46,7 @@ pub struct UploadArgs {
     #[arg(long, default_value = "auto", value_parser = ["auto", "junit", "trx", "nunit", "xunit"])]
     pub format: String,
     /// Report files or glob patterns (e.g. 'target/**/TEST-*.xml').
-    #[arg(required_unless_present_any = ["artifacts", "perf"])]
+    #[arg(required_unless_present_any = ["artifacts", "perf", "traces"])]
     pub files: Vec<String>,
     /// A performance result file (benchmark output, PerfTracker job,
     /// Perfherder data…) or a glob pattern; repeat for more. Criterion's
@@ -58,6 +59,14 @@ pub struct UploadArgs {
         "auto", "assay", "perftracker", "perfherder", "google-benchmark", "pytest-benchmark", "criterion",
         "cargo-criterion", "hyperfine", "jmh", "bmf"])]
     pub perf_format: String,
+    /// A directory of rendering-trace results: piglit replayer output (or
+    /// Assay's trace JSON), the PNG images it kept and traces YAML files,
+    /// found at any depth and named by their path inside it; repeat for more.
+    #[arg(long = "traces", value_name = "DIR")]
+    pub traces: Vec<PathBuf>,
+    /// The device the traces ran on, for results that do not say.
+    #[arg(long = "trace-device", value_name = "DEVICE", requires = "traces")]
+    pub trace_device: Option<String>,
     /// A file to keep with the job (a log, a screenshot, any file), or a
     /// glob pattern; repeat for more.
     #[arg(long = "artifact", value_name = "FILE")]
@@ -125,6 +134,10 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
     let files = if args.files.is_empty() { Vec::new() } else { expand(&args.files)? };
     let artifacts = if args.artifacts.is_empty() { Vec::new() } else { expand(&args.artifacts)? };
     let perf = if args.perf.is_empty() { Vec::new() } else { expand(&args.perf)? };
+    let mut traces: Vec<(PathBuf, String)> = Vec::new();
+    for dir in &args.traces {
+        traces.extend(trace_files(dir)?);
+    }
     if let Some(d) = &args.artifact_expires {
         crate::ingest::artifacts::parse_duration(d).map_err(|e| format!("--artifact-expires: {e}"))?;
     }
@@ -168,8 +181,14 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
     let _: serde_json::Value = answer("creating the job", res).await?;
     let job_url = format!("{run_url}/jobs/{}", seg(&args.job));
 
-    let total_bytes: u64 =
-        files.iter().chain(&artifacts).chain(&perf).filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let total_bytes: u64 = files
+        .iter()
+        .chain(&artifacts)
+        .chain(&perf)
+        .chain(traces.iter().map(|(p, _)| p))
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
     // A bar only for uploads worth watching; indicatif hides it off a terminal.
     let bar = if total_bytes > 4 * 1024 * 1024 { ProgressBar::new(total_bytes) } else { ProgressBar::hidden() };
     bar.set_style(
@@ -206,6 +225,24 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
             .await
             .map_err(|e| send_err("uploading perf results", e))?;
         Some(answer::<PerfIngestSummary>("uploading perf results", res).await?)
+    };
+    let rendered = if traces.is_empty() {
+        None
+    } else {
+        bar.set_message("uploading traces");
+        let form = form_of_parts(&traces, &bar).await?;
+        let mut url = format!("{job_url}/traces");
+        if let Some(d) = &args.trace_device {
+            url = format!("{url}?device={}", seg(d));
+        }
+        let res = client
+            .post(url)
+            .header("Authorization", &auth)
+            .multipart(form)
+            .send()
+            .await
+            .map_err(|e| send_err("uploading traces", e))?;
+        Some(answer::<TraceIngestSummary>("uploading traces", res).await?)
     };
     let kept = if artifacts.is_empty() {
         None
@@ -247,6 +284,9 @@ pub async fn upload(args: UploadArgs) -> Result<(), String> {
     if let Some(p) = &measured {
         print_perf(&args, p);
     }
+    if let Some(t) = &rendered {
+        print_traces(&args, t);
+    }
     if let Some(k) = &kept {
         print_artifacts(&args, k);
     }
@@ -271,29 +311,98 @@ async fn form_of_named(
     content_type: Option<&str>,
     full_path: bool,
 ) -> Result<reqwest::multipart::Form, String> {
+    let named: Vec<(PathBuf, String)> = paths
+        .iter()
+        .map(|path| {
+            let name = if full_path {
+                path.to_string_lossy().to_string()
+            } else {
+                path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "file".into())
+            };
+            (path.clone(), name)
+        })
+        .collect();
     let mut form = reqwest::multipart::Form::new();
-    for path in paths {
-        let file = tokio::fs::File::open(path).await.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let len = file.metadata().await.map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
-        let progress = bar.clone();
-        let stream = futures_util::StreamExt::inspect(ReaderStream::with_capacity(file, 256 * 1024), move |chunk| {
-            if let Ok(c) = chunk {
-                progress.inc(c.len() as u64);
-            }
-        });
-        let name = if full_path {
-            path.to_string_lossy().to_string()
-        } else {
-            path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "file".into())
-        };
-        let mut part =
-            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len).file_name(name);
+    for (path, name) in &named {
+        let mut part = part_of(path, name, bar).await?;
         if let Some(ct) = content_type {
             part = part.mime_str(ct).map_err(|e| e.to_string())?;
         }
         form = form.part("file", part);
     }
     Ok(form)
+}
+
+/// A multipart form of files named as given.
+async fn form_of_parts(files: &[(PathBuf, String)], bar: &ProgressBar) -> Result<reqwest::multipart::Form, String> {
+    let mut form = reqwest::multipart::Form::new();
+    for (path, name) in files {
+        form = form.part("file", part_of(path, name, bar).await?);
+    }
+    Ok(form)
+}
+
+/// One file, streamed from disk, counting into `bar`.
+async fn part_of(path: &std::path::Path, name: &str, bar: &ProgressBar) -> Result<reqwest::multipart::Part, String> {
+    let file = tokio::fs::File::open(path).await.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let len = file.metadata().await.map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
+    let progress = bar.clone();
+    let stream = futures_util::StreamExt::inspect(ReaderStream::with_capacity(file, 256 * 1024), move |chunk| {
+        if let Ok(c) = chunk {
+            progress.inc(c.len() as u64);
+        }
+    });
+    Ok(reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len).file_name(name.to_owned()))
+}
+
+/// The trace files under `dir` (results, images, YAML), at any depth,
+/// each named by its path inside `dir`.
+fn trace_files(dir: &std::path::Path) -> Result<Vec<(PathBuf, String)>, String> {
+    if !dir.is_dir() {
+        return Err(format!("--traces: {} is not a directory", dir.display()));
+    }
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| format!("cannot read {}: {e}", d.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("cannot read {}: {e}", d.display()))?.path();
+            if path.is_dir() {
+                todo.push(path);
+                continue;
+            }
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            if ["txt", "log", "json", "yml", "yaml", "png"].contains(&ext.as_str()) {
+                let rel = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                out.push((path, rel));
+            }
+        }
+    }
+    out.sort();
+    if !out.iter().any(|(p, _)| p.extension().is_some_and(|e| e != "png")) {
+        return Err(format!("--traces: {} holds no results file (.txt, .log or .json)", dir.display()));
+    }
+    Ok(out)
+}
+
+fn print_traces(args: &UploadArgs, t: &TraceIngestSummary) {
+    println!(
+        "{} / {} / {}: {} trace results, {} failing, {} images",
+        args.project, args.run, args.job, t.traces, t.failed, t.images
+    );
+    for f in &t.files {
+        println!(
+            "  {} ({}){}: {} traces, {} failing",
+            f.filename,
+            f.format.as_str(),
+            if f.duplicate { ", already uploaded" } else { "" },
+            f.traces,
+            f.failed
+        );
+        for w in &f.warnings {
+            println!("    warning: {w}");
+        }
+    }
 }
 
 fn print_perf(args: &UploadArgs, p: &PerfIngestSummary) {

@@ -31,7 +31,8 @@ pub async fn unreferenced(db: &Db, before: DateTime<Utc>, limit: i64) -> Result<
     on_db!(db, p => sqlx::query_as(
         "SELECT b.sha256, b.size_bytes FROM blobs b WHERE b.created_at < $1 \
          AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = b.sha256) \
-         AND NOT EXISTS (SELECT 1 FROM perftracker_artifacts t WHERE t.sha256 = b.sha256) ORDER BY b.sha256 LIMIT $2"
+         AND NOT EXISTS (SELECT 1 FROM perftracker_artifacts t WHERE t.sha256 = b.sha256) \
+         AND NOT EXISTS (SELECT 1 FROM trace_images i WHERE i.sha256 = b.sha256 OR i.thumb_sha256 = b.sha256) ORDER BY b.sha256 LIMIT $2"
     ).bind(before).bind(limit).fetch_all(p).await)
 }
 
@@ -41,7 +42,8 @@ pub async fn unreferenced(db: &Db, before: DateTime<Utc>, limit: i64) -> Result<
 pub async fn delete_if_unreferenced(tx: &mut Tx, sha256: &str) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
         "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = $1) \
-         AND NOT EXISTS (SELECT 1 FROM perftracker_artifacts t WHERE t.sha256 = $1)"
+         AND NOT EXISTS (SELECT 1 FROM perftracker_artifacts t WHERE t.sha256 = $1) \
+         AND NOT EXISTS (SELECT 1 FROM trace_images i WHERE i.sha256 = $1 OR i.thumb_sha256 = $1)"
     ).bind(sha256).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }

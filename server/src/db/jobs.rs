@@ -10,7 +10,7 @@ use shared::model::{CreateJob, UpdateJob};
 use shared::{JobResult, JobState};
 
 pub const JOB_COLUMNS: &str = "id, run_id, project_id, key, name, platform, machine, state, result, labels, \
-    upload_count, artifact_count, artifact_bytes, perf_tests, perf_metrics, regression, total, passed, failed, errors, skipped, flaky, duration_s, \
+    upload_count, artifact_count, artifact_bytes, perf_tests, perf_metrics, regression, trace_count, trace_failed, total, passed, failed, errors, skipped, flaky, duration_s, \
     started_at, finished_at, created_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -34,6 +34,8 @@ pub struct JobRow {
     pub perf_tests: i64,
     pub perf_metrics: i64,
     pub regression: Option<String>,
+    pub trace_count: i64,
+    pub trace_failed: i64,
     #[sqlx(flatten)]
     pub counts: CountsRow,
     pub started_at: Option<DateTime<Utc>>,
@@ -53,7 +55,7 @@ impl JobRow {
             machine: self.machine,
             state: self.state,
             result: self.result,
-            effective_result: self.result.effective(self.state, counts.bad()),
+            effective_result: self.result.effective(self.state, counts.bad() + self.trace_failed),
             labels: self.labels.0,
             counts,
             upload_count: self.upload_count,
@@ -62,6 +64,8 @@ impl JobRow {
             perf_tests: self.perf_tests,
             perf_metrics: self.perf_metrics,
             regression: self.regression,
+            trace_count: self.trace_count,
+            trace_failed: self.trace_failed,
             started_at: self.started_at,
             finished_at: self.finished_at,
             created_at: self.created_at,

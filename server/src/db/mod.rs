@@ -23,6 +23,7 @@ pub mod runs;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;
+pub mod traces;
 pub mod uploads;
 pub mod users;
 

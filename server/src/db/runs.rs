@@ -178,7 +178,7 @@ pub async fn add_counts(tx: &mut Tx, run_id: i64, c: &Counts) -> Result<(), sqlx
 /// Re-derives the run's status and job count from its jobs.
 pub async fn refresh_status(tx: &mut Tx, run_id: i64) -> Result<RunStatus, sqlx::Error> {
     let jobs: Vec<(String, String, i64)> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT state, result, failed + errors FROM jobs WHERE run_id = $1"
+        "SELECT state, result, failed + errors + trace_failed FROM jobs WHERE run_id = $1"
     ).bind(run_id).fetch_all(&mut *c).await)?;
     let count = jobs.len() as i64;
     let facts = jobs

@@ -22,6 +22,18 @@ pub struct Figures {
     /// A perf upload's figures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perf: Option<PerfFigures>,
+    /// A trace upload's figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traces: Option<TraceFigures>,
+}
+
+/// What a trace upload held.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceFigures {
+    pub format: shared::traces::TraceFormat,
+    pub traces: i64,
+    pub failed: i64,
+    pub images: i64,
 }
 
 /// What a perf upload held, kept so that a repeated upload is answered

@@ -22,6 +22,7 @@ pub mod lines;
 pub mod perf;
 pub mod spool;
 pub mod test_reports;
+pub mod traces;
 
 use crate::db::audit::{self, Actor, Entry};
 use crate::db::uploads::{self, Figures, Target, UploadRow};

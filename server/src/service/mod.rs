@@ -11,4 +11,5 @@ pub mod perf;
 pub mod prune;
 pub mod read;
 pub mod sensitivity;
+pub mod traces;
 pub mod write;

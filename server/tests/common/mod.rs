@@ -117,6 +117,10 @@ impl TestApp {
         Self::build(backend, Store::Files, tweak).await
     }
 
+    pub async fn with_store_and_config(backend: Backend, store: Store, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::build(backend, store, tweak).await
+    }
+
     async fn build(backend: Backend, store: Store, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (db, pg_database) = match backend {

@@ -255,7 +255,15 @@ impl<'a> Differ<'a> {
             if delta.abs() > self.max_delta {
                 let aa = !self.opts.include_aa
                     && (aa::antialiased(self.img1, self.img2, x, y, self.width, self.height, self.opts.checkerboard)
-                        || aa::antialiased(self.img2, self.img1, x, y, self.width, self.height, self.opts.checkerboard));
+                        || aa::antialiased(
+                            self.img2,
+                            self.img1,
+                            x,
+                            y,
+                            self.width,
+                            self.height,
+                            self.opts.checkerboard,
+                        ));
                 if aa {
                     stats.antialiased += 1;
                     if let Some(out) = out.as_deref_mut() {

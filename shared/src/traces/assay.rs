@@ -53,13 +53,17 @@ pub fn parse(text: &str, device: Option<&str>) -> Result<Vec<ParsedTrace>, Trace
             return Err(TraceError::new(format!("traces[{i}]: empty name")));
         }
         let dev = e.device.or_else(|| doc.device.clone()).or_else(|| device.map(str::to_owned)).ok_or_else(|| {
-            TraceError::new(format!("traces[{i}] ({name}): no device (give \"device\", at the top or per trace, or ?device=)"))
+            TraceError::new(format!(
+                "traces[{i}] ({name}): no device (give \"device\", at the top or per trace, or ?device=)"
+            ))
         })?;
         for (what, sum) in [("expected_checksum", &e.expected_checksum), ("actual_checksum", &e.actual_checksum)] {
             if let Some(s) = sum
                 && !valid_checksum(s)
             {
-                return Err(TraceError::new(format!("traces[{i}] ({name}): {what} '{s}' is not a hexadecimal checksum")));
+                return Err(TraceError::new(format!(
+                    "traces[{i}] ({name}): {what} '{s}' is not a hexadecimal checksum"
+                )));
             }
         }
         let (label, failed) = match e.status.as_deref() {

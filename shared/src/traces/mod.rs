@@ -9,6 +9,7 @@
 //! the request's files.
 
 pub mod assay;
+pub mod model;
 pub mod piglit;
 pub mod yaml;
 

@@ -60,7 +60,12 @@ pub fn parse(text: &str, device: Option<&str>) -> Result<Vec<ParsedTrace>, Trace
         let result = parsed.result.as_str();
         if parsed.images.is_empty() {
             let name = dumping.take().ok_or_else(|| {
-                TraceError::at(line_no, format!("the PIGLIT result '{result}' names no trace (no images, no 'Dumping trace' line before it)"))
+                TraceError::at(
+                    line_no,
+                    format!(
+                        "the PIGLIT result '{result}' names no trace (no images, no 'Dumping trace' line before it)"
+                    ),
+                )
             })?;
             let device = device.ok_or_else(|| {
                 TraceError::at(line_no, format!("trace {name}: no device (send ?device= for results without images)"))
@@ -85,7 +90,10 @@ pub fn parse(text: &str, device: Option<&str>) -> Result<Vec<ParsedTrace>, Trace
                 if let Some(s) = sum
                     && !valid_checksum(s)
                 {
-                    return Err(TraceError::at(line_no, format!("trace {name}: {what} '{s}' is not a hexadecimal checksum")));
+                    return Err(TraceError::at(
+                        line_no,
+                        format!("trace {name}: {what} '{s}' is not a hexadecimal checksum"),
+                    ));
                 }
             }
             let render = img.image_render.filter(|s| !s.is_empty());

@@ -1,7 +1,12 @@
 use super::*;
 
 fn result(actual: Option<&str>) -> ParsedTrace {
-    ParsedTrace { name: "t".into(), device: "d".into(), actual_checksum: actual.map(str::to_owned), ..Default::default() }
+    ParsedTrace {
+        name: "t".into(),
+        device: "d".into(),
+        actual_checksum: actual.map(str::to_owned),
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -19,7 +24,10 @@ fn status_follows_reference_label_and_history() {
 #[test]
 fn an_all_digit_checksum_read_as_a_number_is_refused_with_advice() {
     let e = yaml::parse("traces:\n  a/b.trace:\n    dev:\n      checksum: 0\n").unwrap_err();
-    assert_eq!(e.message, "trace a/b.trace, device dev: the checksum is read by YAML as a number (0), not text: quote it");
+    assert_eq!(
+        e.message,
+        "trace a/b.trace, device dev: the checksum is read by YAML as a number (0), not text: quote it"
+    );
 }
 
 #[test]

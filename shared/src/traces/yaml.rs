@@ -57,9 +57,8 @@ fn scalar(y: &Yaml) -> Option<String> {
 }
 
 pub fn parse(text: &str) -> Result<TracesFile, TraceError> {
-    let docs = YamlLoader::load_from_str(text).map_err(|e| {
-        TraceError::at(e.marker().line() as u64, format!("not valid YAML: {}", e.info()))
-    })?;
+    let docs = YamlLoader::load_from_str(text)
+        .map_err(|e| TraceError::at(e.marker().line() as u64, format!("not valid YAML: {}", e.info())))?;
     let doc = docs.into_iter().next().ok_or_else(|| TraceError::new("an empty YAML file"))?;
     let Yaml::Hash(root) = &doc else { return Err(TraceError::new("a traces file is a mapping with a 'traces' key")) };
     let mut out = TracesFile {
@@ -78,7 +77,8 @@ pub fn parse(text: &str) -> Result<TracesFile, TraceError> {
             return Err(TraceError::new(format!("trace {trace}: expected a mapping of devices")));
         };
         for (d, e) in devices {
-            let device = scalar(d).ok_or_else(|| TraceError::new(format!("trace {trace}: a device name is not a string")))?;
+            let device =
+                scalar(d).ok_or_else(|| TraceError::new(format!("trace {trace}: a device name is not a string")))?;
             let place = format!("trace {trace}, device {device}");
             let Yaml::Hash(_) = e else {
                 return Err(TraceError::new(format!("{place}: expected 'checksum:' or 'label:'")));
