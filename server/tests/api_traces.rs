@@ -165,28 +165,23 @@ async fn piglit_mismatch_accept_and_export(app: TestApp) {
     assert!(yml.text().contains(&format!("checksum: \"{MAGENTA}\"")), "{}", yml.text());
 
     // Ignore regions: kept per trace and device, validated.
-    let put = app
-        .send(
-            axum::http::Request::put(format!("/api/v1/projects/mesa/traces/{trace_id}/ignore-regions"))
-                .header("content-type", "application/json")
-                .header("authorization", format!("Bearer {token}"))
-                .body(axum::body::Body::from(r#"{"regions": [{"x": 1, "y": 2, "width": 3, "height": 4}]}"#))
-                .unwrap(),
-        )
-        .await;
+    let put = put_regions(&app, &token, trace_id, r#"{"regions": [{"x": 1, "y": 2, "width": 3, "height": 4}]}"#).await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.text());
     let t = app.get(&format!("/api/v1/projects/mesa/traces/{trace_id}")).await.value();
     assert_eq!(t["ignore_regions"], json!([{"x": 1, "y": 2, "width": 3, "height": 4}]));
-    let bad = app
-        .send(
-            axum::http::Request::put(format!("/api/v1/projects/mesa/traces/{trace_id}/ignore-regions"))
-                .header("content-type", "application/json")
-                .header("authorization", format!("Bearer {token}"))
-                .body(axum::body::Body::from(r#"{"regions": [{"x": 1, "y": 2, "width": 0, "height": 4}]}"#))
-                .unwrap(),
-        )
-        .await;
+    let bad = put_regions(&app, &token, trace_id, r#"{"regions": [{"x": 1, "y": 2, "width": 0, "height": 4}]}"#).await;
     bad.assert_error(StatusCode::BAD_REQUEST, "bad_request", "regions[0]");
+}
+
+async fn put_regions(app: &TestApp, token: &str, trace_id: i64, body: &'static str) -> common::Resp {
+    app.send(
+        axum::http::Request::put(format!("/api/v1/projects/mesa/traces/{trace_id}/ignore-regions"))
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::from(body))
+            .unwrap(),
+    )
+    .await
 }
 
 async fn assay_json_with_yaml_labels(app: TestApp) {
