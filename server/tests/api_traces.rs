@@ -190,6 +190,9 @@ async fn assay_json_with_yaml_labels(app: TestApp) {
     let doc = json!({"device": "gl-vmware-llvmpipe", "traces": [
         {"name": "bgfx/01-cubes.rdc", "actual_image": "cubes.png"},
         {"name": "0ad/0ad-v2.trace", "actual_checksum": "296d9d77d7f412b73f2114670dced22b"},
+        // An expected image and no checksum: held to the image's pixels.
+        {"name": "own/pair.trace", "actual_image": "cubes.png", "expected_image": "ref.png"},
+        {"name": "own/same.trace", "actual_image": "cubes.png", "expected_image": "cubes.png"},
     ]});
     let res = app
         .upload_parts(
@@ -198,18 +201,26 @@ async fn assay_json_with_yaml_labels(app: TestApp) {
             &[
                 file("results.json", serde_json::to_vec(&doc).unwrap()),
                 file("cubes.png", png(8, 8, [10, 20, 30, 255])),
+                file("ref.png", png(8, 8, [10, 20, 31, 255])),
                 file("traces-llvmpipe.yml", traces_corpus("mesa/traces-llvmpipe.yml")),
             ],
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    // Two that ran, and the five the YAML labels for this device.
-    assert_eq!(res.value()["traces"], 7);
-    assert_eq!(res.value()["failed"], 1, "the cubes rendering is not the YAML's checksum");
+    // Four that ran, and the five the YAML labels for this device.
+    assert_eq!(res.value()["traces"], 9);
+    assert_eq!(res.value()["failed"], 2, "the cubes rendering is not the YAML's checksum, nor ref.png's");
     let list = app.get(&format!("{job}/traces")).await.value();
     let by_name = |n: &str| list["results"].as_array().unwrap().iter().find(|r| r["name"] == n).unwrap().clone();
     assert_eq!(by_name("bgfx/01-cubes.rdc")["status"], "mismatch");
     assert_eq!(by_name("0ad/0ad-v2.trace")["status"], "match");
+    let pair = by_name("own/pair.trace");
+    assert_eq!(pair["status"], "mismatch", "{pair}");
+    assert_eq!(pair["expected_checksum"], pair["expected_image"]["checksum"]);
+    assert_ne!(pair["expected_checksum"], pair["actual_checksum"]);
+    assert_eq!(pair["run_name"], "r1");
+    assert_eq!(pair["job_name"], "lp");
+    assert_eq!(by_name("own/same.trace")["status"], "match");
     assert_eq!(by_name("ror/ror-default.trace")["status"], "skipped");
     assert_eq!(by_name("unvanquished/unvanquished-ultra.trace")["status"], "unsupported");
     assert_eq!(list["results"][0]["status"], "mismatch", "mismatches first");

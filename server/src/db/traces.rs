@@ -124,9 +124,11 @@ pub async fn add_to_job(tx: &mut Tx, job_id: i64, count: i64, failed: i64) -> Re
 /// Trace results with their trace and images: every reading of results.
 const RESULT_SELECT: &str = "SELECT r.id, r.trace_id, t.name, t.device, r.status, r.expected_checksum, \
     r.reported_checksum, r.actual_checksum, r.text, r.job_id, r.run_id, r.created_at, \
+    ru.name AS run_name, j.name AS job_name, \
     a.sha256 AS a_sha, a.checksum AS a_sum, a.width AS a_w, a.height AS a_h, \
     e.sha256 AS e_sha, e.checksum AS e_sum, e.width AS e_w, e.height AS e_h \
     FROM trace_results r JOIN traces t ON t.id = r.trace_id \
+    JOIN runs ru ON ru.id = r.run_id JOIN jobs j ON j.id = r.job_id \
     LEFT JOIN trace_images a ON a.sha256 = r.actual_image \
     LEFT JOIN trace_images e ON e.sha256 = COALESCE(r.expected_image, \
         (SELECT i.sha256 FROM trace_images i WHERE i.checksum = r.expected_checksum ORDER BY i.created_at LIMIT 1))";
@@ -146,6 +148,8 @@ struct ResultRow {
     job_id: i64,
     run_id: i64,
     created_at: DateTime<Utc>,
+    run_name: String,
+    job_name: String,
     a_sha: Option<String>,
     a_sum: Option<String>,
     a_w: Option<i64>,
@@ -176,6 +180,8 @@ impl ResultRow {
             text: self.text,
             job_id: self.job_id,
             run_id: self.run_id,
+            run_name: self.run_name,
+            job_name: self.job_name,
             created_at: self.created_at,
         }
     }

@@ -287,7 +287,13 @@ impl Kind for Traces<'_> {
             }
             let trace = rows::upsert_trace(tx, target.project_id, &t.name, &t.device).await?;
             let expectation = self.expectations.find(&t.name, &t.device);
-            let reported = t.expected_checksum.clone().or_else(|| expectation.and_then(|e| e.checksum.clone()));
+            // What the upload expected: its checksum, the traces YAML's, else
+            // the pixels' checksum of the expected image it sent.
+            let reported = t
+                .expected_checksum
+                .clone()
+                .or_else(|| expectation.and_then(|e| e.checksum.clone()))
+                .or_else(|| expected_img.as_ref().map(|i| i.checksum.clone()));
             let reference = trace.reference_checksum.clone().or_else(|| reported.clone());
             let label: Option<&TraceLabel> = expectation.and_then(|e| e.label.as_ref());
             // The pixels' own checksum when the result gave none (Assay's JSON).

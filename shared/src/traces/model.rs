@@ -65,6 +65,8 @@ pub struct TraceResultView {
     pub text: Option<String>,
     pub job_id: i64,
     pub run_id: i64,
+    pub run_name: String,
+    pub job_name: String,
     pub created_at: DateTime<Utc>,
 }
 
