@@ -13,9 +13,9 @@ mkdir -p "$data"
 # A project of its own for hostile names, so they do not change e2e's lists.
 "$bin" project create xss --name "Hostile names" --data-dir "$data" >/dev/null
 "$bin" token create xss --data-dir "$data" 2>/dev/null > .state/token-xss
-# Projects of their own for the artifact flow, the every-page sweep, perf and
-# the 10,000-point graph.
-for p in files formats perf graph; do
+# Projects of their own for the artifact flow, the every-page sweep, perf,
+# the 10,000-point graph and rendering traces.
+for p in files formats perf graph traces; do
     "$bin" project create "$p" --data-dir "$data" >/dev/null
     "$bin" token create "$p" --data-dir "$data" 2>/dev/null > ".state/token-$p"
 done

@@ -16,6 +16,8 @@ use shared::perf::SeriesPoints;
 use shared::perf::alerts::{Alert, AlertList, Annotation, SeriesSensitivity};
 use shared::perf::compare::{Comparison, ViewParams};
 use shared::perf::regressions::Regression;
+use shared::pixeldiff::Region;
+use shared::traces::model::{JobTraces, TraceDetail};
 use std::sync::Arc;
 
 /// The HTTP request a server function (or page render) is serving.
@@ -121,6 +123,37 @@ pub trait Backend: Send + Sync + 'static {
         at: Option<&str>,
     ) -> Result<(), AppError>;
     async fn remove_annotation(&self, c: &Caller, csrf: &str, id: i64) -> Result<(), AppError>;
+    /// A job's trace results, filtered by device and status (as in a URL).
+    async fn job_traces(
+        &self,
+        c: &Caller,
+        project: &str,
+        run: i64,
+        job: i64,
+        device: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<JobTraces, AppError>;
+    /// A trace on a device, with its history and references.
+    async fn trace(&self, c: &Caller, project: &str, id: i64) -> Result<TraceDetail, AppError>;
+    /// Makes these results' renderings their traces' references; answers
+    /// how many were accepted.
+    async fn accept_traces(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        results: Vec<i64>,
+        note: Option<&str>,
+    ) -> Result<usize, AppError>;
+    /// Replaces a trace's ignore regions.
+    async fn set_ignore_regions(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        id: i64,
+        regions: Vec<Region>,
+    ) -> Result<(), AppError>;
 
     // Signing in and out.
     async fn login(

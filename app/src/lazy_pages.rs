@@ -1,5 +1,6 @@
-//! Pages are loaded lazily, in five groups: the lists (projects, runs, a
-//! run), the results (a job, a test, an artifact), performance (job
+//! Pages are loaded lazily, in six groups: the lists (projects, runs, a
+//! run), the results (a job, a test, an artifact), rendering traces (a
+//! job's traces, a trace with its viewer), performance (job
 //! comparisons, series graphs and alerts), signing in and the account, and
 //! administration. Each group's views (and the components,
 //! formatting and decoding only they use) live in a WASM chunk of its own,
@@ -45,6 +46,22 @@ fn results(page: Results) -> AnyView {
         Results::Job => view! { <job::JobPage/> }.into_any(),
         Results::Test => view! { <test::TestPage/> }.into_any(),
         Results::Artifact => view! { <artifact::ArtifactPage/> }.into_any(),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Traces {
+    /// A job's traces, or one of them (`?trace=`): one route.
+    Job,
+}
+
+/// Its own group: the trace viewer and the pixel diff are loaded only by
+/// the pages that show them.
+#[lazy]
+fn traces(page: Traces) -> AnyView {
+    use crate::pages::*;
+    match page {
+        Traces::Job => view! { <trace::TracesRoute/> }.into_any(),
     }
 }
 
@@ -136,6 +153,7 @@ lazy_page!(RunRoute => lists(Lists::Run), __preload_lists);
 lazy_page!(JobRoute => results(Results::Job), __preload_results);
 lazy_page!(TestRoute => results(Results::Test), __preload_results);
 lazy_page!(ArtifactRoute => results(Results::Artifact), __preload_results);
+lazy_page!(JobTracesRoute => traces(Traces::Job), __preload_traces);
 lazy_page!(CompareRoute => perf(Perf::Compare), __preload_perf);
 lazy_page!(SeriesRoute => perf(Perf::Series), __preload_perf);
 lazy_page!(AlertsRoute => perf(Perf::Alerts), __preload_perf);

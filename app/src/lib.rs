@@ -108,6 +108,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/projects/:project/runs/:run/jobs/:job/traces")
+                        view={Lazy::<lazy_pages::JobTracesRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/projects/:project/runs/:run/jobs/:job/tests/:test")
                         view={Lazy::<lazy_pages::TestRoute>::new()}
                         ssr=SsrMode::Async

@@ -21,6 +21,33 @@ pub fn artifact(slug: &str, run: i64, job: i64, artifact: i64) -> String {
     format!("{}/artifacts/{artifact}", self::job(slug, run, job))
 }
 
+/// A job's rendering-trace results.
+pub fn job_traces(slug: &str, run: i64, job: i64) -> String {
+    format!("{}/traces", self::job(slug, run, job))
+}
+
+/// A trace on a device, comparing its result in this job with the
+/// reference (a view of the job's traces page: one route for both keeps
+/// the router, which every page loads, smaller).
+pub fn trace(slug: &str, run: i64, job: i64, trace: i64) -> String {
+    format!("{}?trace={trace}", job_traces(slug, run, job))
+}
+
+/// A trace image, by the SHA-256 of its file.
+pub fn image(sha256: &str) -> String {
+    format!("/image/{sha256}")
+}
+
+/// Its thumbnail.
+pub fn thumb(sha256: &str) -> String {
+    format!("/image/{sha256}/thumb")
+}
+
+/// The project's traces YAML, with the references accepted in Assay.
+pub fn traces_yaml(slug: &str, device: Option<&str>) -> String {
+    format!("/api/v1/projects/{}/traces.yml{}", encode(slug), query(&[("device", device.map(str::to_owned))]))
+}
+
 /// A line of a text artifact: the page that holds it, scrolled to it.
 pub fn artifact_line(slug: &str, run: i64, job: i64, artifact: i64, line: i64) -> String {
     format!("{}?line={line}#L{line}", self::artifact(slug, run, job, artifact))
@@ -115,6 +142,8 @@ mod tests {
     fn urls() {
         assert_eq!(test("web", 1, 2, 3), "/projects/web/runs/1/jobs/2/tests/3");
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
+        assert_eq!(trace("web", 1, 2, 9), "/projects/web/runs/1/jobs/2/traces?trace=9");
+        assert_eq!(traces_yaml("web", Some("gl dev")), "/api/v1/projects/web/traces.yml?device=gl%20dev");
         assert_eq!(decode(&encode("ünï <b> 100%")), "ünï <b> 100%");
         assert_eq!(decode("bad%zz%4"), "bad%zz%4");
         assert_eq!(decode("%é%"), "%é%");

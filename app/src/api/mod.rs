@@ -36,6 +36,7 @@ mod set_user_disabled;
 mod settings;
 mod test;
 mod test_results;
+mod traces;
 mod users;
 
 pub use alerts::{AlertsView, TriageAlert, list_alerts};
@@ -71,6 +72,9 @@ pub use set_user_disabled::SetUserDisabled;
 pub use settings::get_settings;
 pub use test::get_test;
 pub use test_results::list_test_results;
+pub use traces::{
+    AcceptTraces, JobTracesView, SaveIgnoreRegions, TraceView, format_regions, get_job_traces, get_trace, parse_regions,
+};
 pub use users::list_users;
 
 /// Rows per page in the UI's tables.

@@ -10,3 +10,4 @@ pub mod layout;
 pub mod pager;
 pub mod session;
 pub mod status;
+pub mod trace_viewer;

@@ -72,6 +72,7 @@ pub fn JobPage() -> impl IntoView {
                         view! {
                             <JobHeader detail=d.clone()/>
                             <Performance detail=d.clone()/>
+                            <Traces detail=d.clone()/>
                             <Artifacts artifacts=d.artifacts run=run/>
                             <LinkedArtifacts artifacts=d.linked_artifacts/>
                             <Uploads uploads=d.uploads/>
@@ -176,6 +177,32 @@ fn Performance(detail: JobDetail) -> impl IntoView {
     .into_any()
 }
 
+/// How the job's rendering traces fared, and the way to review them (the
+/// traces page, with their images, is a page of its own).
+#[component]
+fn Traces(detail: JobDetail) -> impl IntoView {
+    let JobDetail { run, job, .. } = detail;
+    if job.trace_count == 0 {
+        return ().into_any();
+    }
+    let href = routes::job_traces(&run.project, run.id, job.id);
+    // Mismatches and failed replays: the traces page lists them first.
+    let failing = (job.trace_failed > 0)
+        .then(|| view! { ", " <strong class="failed">{format!("{} failing", job.trace_failed)}</strong> });
+    view! {
+        <section class="traces-summary">
+            <h2>"Rendering traces"</h2>
+            <p>
+                {if job.trace_count == 1 { "1 trace".to_owned() } else { format!("{} traces", job.trace_count) }}
+                {failing}
+                " · "
+                <a class="review-traces" href=href>"Review the traces and their images"</a>
+            </p>
+        </section>
+    }
+    .into_any()
+}
+
 #[component]
 fn Artifacts(artifacts: Vec<Artifact>, run: i64) -> impl IntoView {
     if artifacts.is_empty() {
@@ -226,7 +253,7 @@ fn LinkedArtifacts(artifacts: Vec<shared::model::LinkedArtifact>) -> impl IntoVi
 
 #[component]
 fn Uploads(uploads: Vec<UploadSummary>) -> impl IntoView {
-    let other_kinds = uploads.iter().any(|u| u.kind == UploadKind::PerfResult);
+    let other_kinds = uploads.iter().any(|u| matches!(u.kind, UploadKind::PerfResult | UploadKind::TraceResult));
     let reports: Vec<UploadSummary> = uploads.into_iter().filter(|u| u.kind == UploadKind::TestReport).collect();
     if reports.is_empty() && other_kinds {
         return ().into_any();

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod artifact;
 pub mod compare;
 pub mod job;
+pub mod job_traces;
 pub mod login;
 pub mod not_found;
 pub mod project_settings;
@@ -15,6 +16,7 @@ pub mod run;
 pub mod runs;
 pub mod series;
 pub mod test;
+pub mod trace;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};

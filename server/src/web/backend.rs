@@ -6,7 +6,7 @@ use crate::db::Db;
 use crate::db::tokens::Scope;
 use crate::error::ApiError;
 use crate::service::access::Access;
-use crate::service::{accounts, admin, alerts, artifacts, perf, read, sensitivity, write};
+use crate::service::{accounts, admin, alerts, artifacts, perf, read, sensitivity, traces, write};
 
 /// A number typed in a form field; empty is none.
 fn number(field: &str, v: &str) -> Result<Option<f64>, AppError> {
@@ -36,6 +36,9 @@ use shared::perf::alerts::{
 };
 use shared::perf::compare::{Comparison, ViewParams};
 use shared::perf::regressions::Regression;
+use shared::pixeldiff::Region;
+use shared::traces::TraceStatus;
+use shared::traces::model::{AcceptReferences, JobTraces, TraceDetail};
 
 pub struct DbBackend {
     pub db: Db,
@@ -230,6 +233,56 @@ impl app::backend::Backend for DbBackend {
     async fn remove_annotation(&self, c: &Caller, csrf: &str, id: i64) -> Result<(), AppError> {
         let access = self.writer(c, csrf).await?;
         Ok(alerts::remove_annotation(&self.db, &access, id).await?)
+    }
+
+    async fn job_traces(
+        &self,
+        c: &Caller,
+        project: &str,
+        run: i64,
+        job: i64,
+        device: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<JobTraces, AppError> {
+        let access = self.reader(c).await?;
+        let status = status
+            .filter(|s| !s.is_empty())
+            .map(str::parse::<TraceStatus>)
+            .transpose()
+            .map_err(|e| AppError::BadRequest(format!("status: {e}")))?;
+        let filter = traces::Filter { device: device.filter(|d| !d.is_empty()).map(str::to_owned), status };
+        Ok(traces::job_traces(&self.db, &access, project, run, job, &filter).await?)
+    }
+
+    async fn trace(&self, c: &Caller, project: &str, id: i64) -> Result<TraceDetail, AppError> {
+        let access = self.reader(c).await?;
+        Ok(traces::detail(&self.db, &access, project, id).await?)
+    }
+
+    async fn accept_traces(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        results: Vec<i64>,
+        note: Option<&str>,
+    ) -> Result<usize, AppError> {
+        let access = self.writer(c, csrf).await?;
+        let req = AcceptReferences { results, note: note.map(str::to_owned) };
+        Ok(traces::accept(&self.db, &access, project, &req).await?.len())
+    }
+
+    async fn set_ignore_regions(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        id: i64,
+        regions: Vec<Region>,
+    ) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        traces::set_ignore_regions(&self.db, &access, project, id, &regions).await?;
+        Ok(())
     }
 
     async fn regressions(&self, c: &Caller, project: &str, tag: Option<&str>) -> Result<Vec<Regression>, AppError> {
