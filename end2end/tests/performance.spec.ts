@@ -15,13 +15,13 @@ import { hydrated, signIn, token, upload, ADMIN } from './helpers';
  * for the first page; see the README's figures for where it stands.)
  * Raised from 500 KiB when the job page gained PerfTracker's linked
  * artifacts (job page 493 → 504 KiB, the main module 393 → 397 KiB), and
- * again when the trace pages came (job page 505 → 523 KiB): their code is a
+ * again when the trace pages came (job and test pages 505 → 527 KiB): their code is a
  * chunk of its own, but wasm-split keeps every chunk's static data (strings,
  * serde field names, tables) in the main module, which every page loads.
  * Their float parsing was replaced by integer parsing to keep the standard
  * parser's tables out of it (−11 KiB).
  */
-const FIRST_PAGE_WASM_CEILING = 512 * 1024 + 16 * 1024;
+const FIRST_PAGE_WASM_CEILING = 512 * 1024 + 24 * 1024;
 
 type Figure = { page: string; wasmFiles: number; wasmBytes: number; interactiveMs: number };
 
