@@ -16,7 +16,7 @@ pub fn Header() -> impl IntoView {
     // in the browser, and that decoder is 20 KB of WASM on every page.
     let sign_out = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let csrf = session.resource.get_untracked().and_then(Result::ok).map(|s| s.csrf).unwrap_or_default();
+        let csrf = session.csrf_untracked();
         leptos::task::spawn_local(async move {
             if logout(csrf).await.is_ok() {
                 session.reload();

@@ -27,6 +27,12 @@ impl Session {
     pub fn reload(&self) {
         self.version.update(|v| *v += 1);
     }
+
+    /// The anti-CSRF token, for a hydrated form calling its server
+    /// function itself ("" before the session has loaded).
+    pub fn csrf_untracked(&self) -> String {
+        self.resource.get_untracked().and_then(Result::ok).map(|s| s.csrf).unwrap_or_default()
+    }
 }
 
 /// The hidden `csrf` field every state-changing form carries.

@@ -167,6 +167,8 @@ pub fn TraceViewer(
 
     #[cfg(feature = "hydrate")]
     {
+        // The diff image's buffer, kept between diffs.
+        let diff_out = StoredValue::new(Vec::<u8>::new());
         let (e_url, a_url) = (expected_url.clone(), actual_url.clone());
         Effect::new(move |_| {
             let (e_url, a_url) = (e_url.clone(), a_url.clone());
@@ -206,22 +208,25 @@ pub fn TraceViewer(
                         e.width, e.height, a.width, a.height
                     )));
                 }
-                let mut out = vec![0u8; e.data.len()];
+                // The buffer is kept between diffs (the diff writes every pixel).
+                let mut out = diff_out.try_update_value(std::mem::take).unwrap_or_default();
+                out.resize(e.data.len(), 0);
                 let start = browser::now();
                 let r =
                     shared::pixeldiff::diff(&e.data, &a.data, Some(&mut out), e.width, e.height, &options, &regions);
                 let ms = browser::now() - start;
-                Some(match r {
-                    Ok(stats) => {
-                        if let Some(canvas) = diff_canvas.get_untracked()
-                            && let Err(e) = browser::paint(&canvas, e.width, e.height, &out)
-                        {
-                            return Some(Outcome::Failed(e));
-                        }
-                        Outcome::Diff { stats, ms }
-                    }
+                let outcome = match r {
+                    Ok(stats) => match diff_canvas.get_untracked() {
+                        Some(canvas) => match browser::paint(&canvas, e.width, e.height, &out) {
+                            Ok(()) => Outcome::Diff { stats, ms },
+                            Err(e) => Outcome::Failed(e),
+                        },
+                        None => Outcome::Diff { stats, ms },
+                    },
                     Err(e) => Outcome::Failed(e.to_string()),
-                })
+                };
+                diff_out.set_value(out);
+                Some(outcome)
             });
             if let Some(r) = result {
                 runs.update_value(|n| *n += 1);
@@ -400,7 +405,7 @@ pub fn TraceViewer(
         if regions_error.get_untracked().is_some() {
             return;
         }
-        let csrf = session.resource.get_untracked().and_then(Result::ok).map(|s| s.csrf).unwrap_or_default();
+        let csrf = session.csrf_untracked();
         save.dispatch(SaveIgnoreRegions {
             csrf,
             project: slug.clone(),

@@ -63,6 +63,42 @@ pub fn thumbnail(image: Option<&TraceImage>, what: &'static str) -> impl IntoVie
     })
 }
 
+/// The form that accepts renderings as their traces' references, with a
+/// note: `ids` says which at submission; `children` is what the form holds
+/// above the note (the ticked boxes, or one result's hidden field).
+#[component]
+pub fn AcceptForm(
+    accept: ServerAction<AcceptTraces>,
+    project: String,
+    class: &'static str,
+    button: &'static str,
+    placeholder: &'static str,
+    #[prop(into)] ids: Callback<(), Vec<i64>>,
+    children: Children,
+) -> impl IntoView {
+    let note = RwSignal::new(String::new());
+    let session = use_session();
+    let slug = project.clone();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let note = Some(note.get_untracked()).filter(|n| !n.trim().is_empty());
+        let csrf = session.csrf_untracked();
+        accept.dispatch(AcceptTraces { csrf, project: slug.clone(), results: Some(ids.run(())), note });
+    };
+    view! {
+        <form method="post" action=AcceptTraces::PATH class=class on:submit=on_submit>
+            <CsrfField/>
+            <input type="hidden" name="project" value=project/>
+            {children()}
+            <div class="filters">
+                <label>"Note " <input name="note" maxlength="4000" placeholder=placeholder
+                    on:input=move |ev| note.set(event_target_value(&ev))/></label>
+                <button type="submit">{button}</button>
+            </div>
+        </form>
+    }
+}
+
 /// Whether a result's rendering can be accepted as its trace's reference.
 pub fn acceptable(r: &TraceResultView) -> bool {
     r.actual_image.is_some() && r.status != TraceStatus::Match
@@ -137,7 +173,6 @@ fn JobTraces(
         .collect_view();
     // The ids ticked, for the hydrated form; a plain post sends the boxes.
     let ticked = RwSignal::new(Vec::<i64>::new());
-    let note = RwSignal::new(String::new());
     let any_acceptable = can_accept && traces.results.iter().any(acceptable);
     let rows = traces
         .results
@@ -181,14 +216,6 @@ fn JobTraces(
         })
         .collect_view();
     let empty = traces.results.is_empty();
-    let slug = project.clone();
-    let session = use_session();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let csrf = session.resource.get_untracked().and_then(Result::ok).map(|s| s.csrf).unwrap_or_default();
-        let note = Some(note.get_untracked()).filter(|n| !n.trim().is_empty());
-        accept.dispatch(AcceptTraces { csrf, project: slug.clone(), results: Some(ticked.get_untracked()), note });
-    };
     let accepted = move || match accept.value().get() {
         Some(Ok(n)) => Some(view! { <p class="saved" role="status">{format!("{n} accepted as references")}</p> }),
         _ => None,
@@ -230,16 +257,11 @@ fn JobTraces(
             view! { <p class="empty">"No trace results match."</p> }.into_any()
         } else if any_acceptable {
             view! {
-                <form method="post" action=AcceptTraces::PATH class="accept-traces" on:submit=on_submit>
-                    <CsrfField/>
-                    <input type="hidden" name="project" value=project.clone()/>
+                <AcceptForm accept=accept project=project.clone() class="accept-traces"
+                    button="Accept the ticked renderings as references" placeholder="why these renderings are right"
+                    ids=move |_: ()| ticked.get_untracked()>
                     {table}
-                    <div class="filters">
-                        <label>"Note " <input name="note" maxlength="4000" placeholder="why these renderings are right"
-                            on:input=move |ev| note.set(event_target_value(&ev))/></label>
-                        <button type="submit">"Accept the ticked renderings as references"</button>
-                    </div>
-                </form>
+                </AcceptForm>
             }
             .into_any()
         } else {

@@ -3,18 +3,16 @@
 //! way to accept that rendering as the reference, its results across runs
 //! and the references accepted, with who, when and why.
 
-use super::job_traces::{TraceStatusBadge, acceptable, checksum, thumbnail};
+use super::job_traces::{AcceptForm, TraceStatusBadge, acceptable, checksum, thumbnail};
 use super::{id_param, path_param, query_param};
 use crate::api::{AcceptTraces, TraceView, get_trace};
 use crate::components::error_view::ErrorView;
 use crate::components::forms::FormError;
 use crate::components::layout::Breadcrumbs;
-use crate::components::session::{CsrfField, use_session};
 use crate::components::trace_viewer::{TraceViewer, parse_hundredths};
 use crate::error::AppError;
 use crate::{format, routes};
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use shared::traces::model::TraceResultView;
 
@@ -131,26 +129,11 @@ fn Trace(
     });
     let accept_form = result.as_ref().filter(|r| can_edit && acceptable(r)).map(|r| {
         let id = r.id;
-        let slug = project.clone();
-        let note = RwSignal::new(String::new());
-        let session = use_session();
-        let on_submit = move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let csrf = session.resource.get_untracked().and_then(Result::ok).map(|s| s.csrf).unwrap_or_default();
-            let note = Some(note.get_untracked()).filter(|n| !n.trim().is_empty());
-            accept.dispatch(AcceptTraces { csrf, project: slug.clone(), results: Some(vec![id]), note });
-        };
         view! {
-            <form method="post" action=AcceptTraces::PATH class="accept-reference" on:submit=on_submit>
-                <CsrfField/>
-                <input type="hidden" name="project" value=project.clone()/>
+            <AcceptForm accept=accept project=project.clone() class="accept-reference"
+                button="Accept actual as reference" placeholder="why this rendering is right" ids=move |_: ()| vec![id]>
                 <input type="hidden" name="results[0]" value=id.to_string()/>
-                <div class="filters">
-                    <label>"Note " <input name="note" maxlength="4000" placeholder="why this rendering is right"
-                        on:input=move |ev| note.set(event_target_value(&ev))/></label>
-                    <button type="submit">"Accept actual as reference"</button>
-                </div>
-            </form>
+            </AcceptForm>
         }
     });
     let selected_id = result.as_ref().map(|r| r.id);
