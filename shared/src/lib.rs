@@ -6,6 +6,7 @@
 //! for `wasm32-unknown-unknown` as well as natively.
 
 pub mod accounts;
+pub mod analytics;
 pub mod counts;
 pub mod flakiness;
 pub mod model;

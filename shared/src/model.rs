@@ -85,6 +85,11 @@ pub struct JobSummary {
     /// The regression tag a perf upload gave the job (PerfTracker's).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub regression: Option<String>,
+    /// The newest job of the same key in an earlier run on the same
+    /// branch, as found when the job's first test report was stored: what
+    /// its failures are new or known against.
+    #[serde(default)]
+    pub previous_job_id: Option<i64>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -322,6 +327,25 @@ pub struct TestResultRow {
     pub duration_s: Option<f64>,
     pub message: Option<String>,
     pub failure_type: Option<String>,
+    /// What failed, in a few lines (the assertion and its operands; stack
+    /// frames and runner noise dropped), computed at ingest for failed
+    /// and flaky tests.
+    pub summary: Option<String>,
+    /// Failed and errored tests: the run on this branch and job key since
+    /// which the test has been failing, and whether that is this run (a
+    /// new failure) — as known when the result was stored.
+    pub failing_since: Option<FailingSince>,
+}
+
+/// Since when a failing test has been failing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FailingSince {
+    /// True when the test did not fail in the previous run of this branch
+    /// and job key (or there was none).
+    pub new: bool,
+    pub run_id: i64,
+    pub run: String,
 }
 
 /// Everything stored about one test result.

@@ -6,6 +6,7 @@
 //! its `#[utoipa::path]` (method, path, parameters, answers) together, so
 //! the router and the document cannot drift apart.
 
+mod analytics;
 mod artifacts;
 pub mod extract;
 mod images;
@@ -66,6 +67,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(results::upload, results::list))
         .routes(routes!(results::summary))
         .routes(routes!(results::get))
+        .routes(routes!(analytics::compare_tests))
         .routes(routes!(artifacts::upload, artifacts::list))
         .routes(routes!(artifacts::get, artifacts::delete))
         .routes(routes!(artifacts::download))

@@ -11,16 +11,16 @@ use shared::model::Property;
 use shared::report::TestCase;
 
 /// Rows per batch from the parser. SQLite allows 32766 parameters per
-/// statement: 16 bound columns × 2000 rows stays under it, and amortises
+/// statement: 17 bound columns × 1900 rows stays under it, and amortises
 /// the per-statement cost.
-pub const BATCH: usize = 2000;
+pub const BATCH: usize = 1900;
 
 fn properties_json(p: &[Property]) -> Option<String> {
     (!p.is_empty()).then(|| serde_json::to_string(p).unwrap_or_default())
 }
 
 const RESULT_INSERT_COLUMNS: &str = "upload_id, job_id, run_id, project_id, test_key, suite, classname, name, status, \
-    flaky, retries, duration_s, message, failure_type, details, stdout, stderr, properties, file, line";
+    flaky, retries, duration_s, message, failure_type, details, stdout, stderr, properties, file, line, summary";
 
 /// A batch of test results made ready for one backend's bulk insert.
 ///
@@ -51,6 +51,7 @@ pub struct PgColumns {
     properties: Vec<Option<String>>,
     file: Vec<Option<String>>,
     line: Vec<Option<i64>>,
+    summary: Vec<Option<String>>,
 }
 
 /// Which backend a batch is prepared for.
@@ -81,6 +82,7 @@ pub fn prepare(backend: Backend, cases: Vec<TestCase>) -> Result<Prepared, sqlx:
             for c in cases {
                 let key = c.key();
                 let properties = properties_json(&c.properties);
+                let summary = failure_summary(&c);
                 args.add(key).map_err(err)?;
                 args.add(c.suite).map_err(err)?;
                 args.add(c.classname).map_err(err)?;
@@ -97,6 +99,7 @@ pub fn prepare(backend: Backend, cases: Vec<TestCase>) -> Result<Prepared, sqlx:
                 args.add(properties).map_err(err)?;
                 args.add(c.file).map_err(err)?;
                 args.add(c.line).map_err(err)?;
+                args.add(summary).map_err(err)?;
             }
             Ok(Prepared::Sqlite { rows, args })
         }
@@ -105,6 +108,7 @@ pub fn prepare(backend: Backend, cases: Vec<TestCase>) -> Result<Prepared, sqlx:
             for c in cases {
                 p.key.push(c.key());
                 p.properties.push(properties_json(&c.properties));
+                p.summary.push(failure_summary(&c));
                 p.suite.push(c.suite);
                 p.classname.push(c.classname);
                 p.name.push(c.name);
@@ -125,7 +129,14 @@ pub fn prepare(backend: Backend, cases: Vec<TestCase>) -> Result<Prepared, sqlx:
     }
 }
 
-const SQLITE_BOUND_COLUMNS: usize = 16;
+const SQLITE_BOUND_COLUMNS: usize = 17;
+
+/// The short failure summary kept with a failed (or flaky) test.
+pub fn failure_summary(c: &TestCase) -> Option<String> {
+    (c.status.is_bad() || c.flaky)
+        .then(|| shared::analytics::summary::summarize(c.message.as_deref(), c.details.as_deref()))
+        .flatten()
+}
 
 /// `INSERT … VALUES (…), …` for `rows` rows. The upload's ids are the same
 /// on every row: written into the statement as literals (integers we hold,
@@ -173,7 +184,7 @@ pub async fn insert_prepared(
                 "INSERT INTO test_results ({RESULT_INSERT_COLUMNS}) \
                  SELECT $1, $2, $3, $4, * FROM UNNEST($5::bigint[], $6::text[], $7::text[], $8::text[], $9::smallint[], \
                  $10::boolean[], $11::bigint[], $12::float8[], $13::text[], $14::text[], $15::text[], $16::text[], \
-                 $17::text[], $18::text[], $19::text[], $20::bigint[])"
+                 $17::text[], $18::text[], $19::text[], $20::bigint[], $21::text[])"
             );
             let p = *p;
             sqlx::query(&sql)
@@ -197,6 +208,7 @@ pub async fn insert_prepared(
                 .bind(p.properties)
                 .bind(p.file)
                 .bind(p.line)
+                .bind(p.summary)
                 .execute(&mut **conn)
                 .await?;
         }
@@ -263,7 +275,7 @@ pub async fn attempts(tx: &mut Tx, job_id: i64, upload_id: i64, key: i64) -> Res
 pub async fn replace_attempts(tx: &mut Tx, keep: i64, merged: &TestCase, remove: &[i64]) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "UPDATE test_results SET status = $1, flaky = $2, retries = $3, duration_s = $4, message = $5, \
-         failure_type = $6, details = $7, stdout = $8, stderr = $9 WHERE id = $10",
+         failure_type = $6, details = $7, stdout = $8, stderr = $9, summary = $10 WHERE id = $11",
     )
     .bind(merged.status.code())
     .bind(merged.flaky)
@@ -274,6 +286,7 @@ pub async fn replace_attempts(tx: &mut Tx, keep: i64, merged: &TestCase, remove:
     .bind(merged.details.as_deref())
     .bind(merged.stdout.as_deref())
     .bind(merged.stderr.as_deref())
+    .bind(failure_summary(merged))
     .bind(keep)
     .execute(&mut *c)
     .await.map(|_| ()))?;

@@ -10,7 +10,7 @@ use shared::model::{CreateJob, UpdateJob};
 use shared::{JobResult, JobState};
 
 pub const JOB_COLUMNS: &str = "id, run_id, project_id, key, name, platform, machine, state, result, labels, \
-    upload_count, artifact_count, artifact_bytes, perf_tests, perf_metrics, regression, trace_count, trace_failed, total, passed, failed, errors, skipped, flaky, duration_s, \
+    upload_count, artifact_count, artifact_bytes, perf_tests, perf_metrics, regression, trace_count, trace_failed, previous_job_id, total, passed, failed, errors, skipped, flaky, duration_s, \
     started_at, finished_at, created_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -36,6 +36,7 @@ pub struct JobRow {
     pub regression: Option<String>,
     pub trace_count: i64,
     pub trace_failed: i64,
+    pub previous_job_id: Option<i64>,
     #[sqlx(flatten)]
     pub counts: CountsRow,
     pub started_at: Option<DateTime<Utc>>,
@@ -66,6 +67,7 @@ impl JobRow {
             regression: self.regression,
             trace_count: self.trace_count,
             trace_failed: self.trace_failed,
+            previous_job_id: self.previous_job_id,
             started_at: self.started_at,
             finished_at: self.finished_at,
             created_at: self.created_at,

@@ -7,6 +7,7 @@
 //! differ (bulk inserts, case-insensitive search) a module says so.
 
 pub mod alerts;
+pub mod analytics;
 pub mod annotations;
 pub mod artifacts;
 pub mod audit;

@@ -5,12 +5,13 @@ use super::rows::JsonText;
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use shared::TestStatus;
-use shared::model::{Property, TestHistoryEntry, TestResultDetail, TestResultRow};
+use shared::model::{FailingSince, Property, TestHistoryEntry, TestResultDetail, TestResultRow};
+use std::collections::HashMap;
 
 /// The list columns of a test result; the message is cut to what a table
 /// row shows.
 pub const RESULT_ROW_COLUMNS: &str = "id, suite, classname, name, status, flaky, retries, duration_s, \
-    substr(message, 1, 400) AS message, failure_type";
+    substr(message, 1, 400) AS message, failure_type, summary, failing_since, run_id";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ResultRow {
@@ -25,10 +26,21 @@ pub struct ResultRow {
     pub duration_s: Option<f64>,
     pub message: Option<String>,
     pub failure_type: Option<String>,
+    pub summary: Option<String>,
+    pub failing_since: Option<i64>,
+    pub run_id: i64,
 }
 
+/// Names of the runs failures have been failing since, by id.
+pub type RunNames = HashMap<i64, String>;
+
 impl ResultRow {
-    pub fn into_json(self) -> TestResultRow {
+    pub fn into_json(self, names: &RunNames) -> TestResultRow {
+        let failing_since = self.failing_since.filter(|_| self.status.is_bad()).map(|id| FailingSince {
+            new: id == self.run_id,
+            run_id: id,
+            run: names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
+        });
         TestResultRow {
             id: self.id,
             suite: self.suite,
@@ -40,12 +52,23 @@ impl ResultRow {
             duration_s: self.duration_s,
             message: self.message,
             failure_type: self.failure_type,
+            summary: self.summary,
+            failing_since,
         }
     }
 }
 
+/// The names of the runs these rows' failures have been failing since.
+pub async fn since_names(db: &Db, rows: &[&ResultRow]) -> Result<RunNames, sqlx::Error> {
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.failing_since).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(super::analytics::run_names(db, &ids).await?.into_iter().collect())
+}
+
 pub const RESULT_DETAIL_COLUMNS: &str = "id, suite, classname, name, status, flaky, retries, duration_s, message, \
-    failure_type, details, stdout, stderr, properties, file, line, upload_id, job_id, run_id, project_id, test_key";
+    failure_type, summary, failing_since, details, stdout, stderr, properties, file, line, upload_id, job_id, run_id, \
+    project_id, test_key";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ResultDetailRow {
@@ -60,15 +83,15 @@ pub struct ResultDetailRow {
     pub line: Option<i64>,
     pub upload_id: i64,
     pub job_id: i64,
-    pub run_id: i64,
     pub project_id: i64,
     pub test_key: i64,
 }
 
 impl ResultDetailRow {
-    pub fn into_json(self) -> TestResultDetail {
+    pub fn into_json(self, names: &RunNames) -> TestResultDetail {
+        let run_id = self.row.run_id;
         TestResultDetail {
-            row: self.row.into_json(),
+            row: self.row.into_json(names),
             details: self.details,
             stdout: self.stdout,
             stderr: self.stderr,
@@ -77,7 +100,7 @@ impl ResultDetailRow {
             line: self.line,
             upload_id: self.upload_id,
             job_id: self.job_id,
-            run_id: self.run_id,
+            run_id,
         }
     }
 }
@@ -137,7 +160,7 @@ pub enum Order {
 impl Order {
     fn sql(self) -> &'static str {
         match self {
-            Order::Status => "status, id",
+            Order::Status => "status, id", // (see `list`: new failures first)
             Order::Name => "suite, classname, name, id",
             Order::Duration => "duration_s DESC NULLS LAST, id",
         }
@@ -195,12 +218,7 @@ pub async fn list(db: &Db, job_id: i64, query: ListQuery<'_>) -> Result<(Vec<Res
             " AND (LOWER(name) LIKE ${n} ESCAPE '\\' OR LOWER(classname) LIKE ${n} ESCAPE '\\' OR LOWER(suite) LIKE ${n} ESCAPE '\\')"
         ));
     }
-    let sql = format!(
-        "SELECT {RESULT_ROW_COLUMNS} FROM test_results WHERE {conds} ORDER BY {} LIMIT ${} OFFSET ${}",
-        order.sql(),
-        n + 1,
-        n + 2
-    );
+    let (lim_p, off_p) = (n + 1, n + 2);
     let count_sql = format!("SELECT COUNT(*) FROM test_results WHERE {conds}");
     macro_rules! bind_filters {
         ($query:expr) => {{
@@ -216,8 +234,38 @@ pub async fn list(db: &Db, job_id: i64, query: ListQuery<'_>) -> Result<(Vec<Res
             query
         }};
     }
-    let rows: Vec<ResultRow> =
-        on_db!(db, p => bind_filters!(sqlx::query_as(&sql)).bind(limit).bind(offset).fetch_all(p).await)?;
+    let page = |extra: &str, order: &str| {
+        format!(
+            "SELECT {RESULT_ROW_COLUMNS} FROM test_results WHERE {conds}{extra} ORDER BY {order} LIMIT ${lim_p} OFFSET ${off_p}"
+        )
+    };
+    let rows: Vec<ResultRow> = if order == Order::Status {
+        // Failures first, new ones (failing since this run) before known
+        // ones, then the rest by status: two index ranges of the job, so
+        // the sort covers the failures only, never the whole job.
+        let bad = format!(" AND status IN ({}, {})", TestStatus::Failed.code(), TestStatus::Error.code());
+        let rest = format!(" AND status > {}", TestStatus::Error.code());
+        let bad_count_sql = format!("SELECT COUNT(*) FROM test_results WHERE {conds}{bad}");
+        let bad_count: i64 =
+            on_db!(db, p => bind_filters!(sqlx::query_scalar::<_, i64>(&bad_count_sql)).fetch_one(p).await)?;
+        let mut rows: Vec<ResultRow> = Vec::new();
+        if offset < bad_count {
+            let sql = page(&bad, "CASE WHEN failing_since = run_id THEN 0 ELSE 1 END, status, id");
+            rows = on_db!(db, p => bind_filters!(sqlx::query_as(&sql)).bind(limit).bind(offset).fetch_all(p).await)?;
+        }
+        let wanted = limit - rows.len() as i64;
+        if wanted > 0 {
+            let sql = page(&rest, "status, id");
+            let skip = (offset - bad_count).max(0);
+            let more: Vec<ResultRow> =
+                on_db!(db, p => bind_filters!(sqlx::query_as(&sql)).bind(wanted).bind(skip).fetch_all(p).await)?;
+            rows.extend(more);
+        }
+        rows
+    } else {
+        let sql = page("", order.sql());
+        on_db!(db, p => bind_filters!(sqlx::query_as(&sql)).bind(limit).bind(offset).fetch_all(p).await)?
+    };
     let total = match known_total {
         Some(t) if q.is_none() => t,
         _ => on_db!(db, p => bind_filters!(sqlx::query_scalar::<_, i64>(&count_sql)).fetch_one(p).await)?,

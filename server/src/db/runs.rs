@@ -74,6 +74,12 @@ pub async fn by_id(db: &Db, project_id: i64, id: i64) -> Result<Option<RunRow>, 
     on_db!(db, p => sqlx::query_as(&sql).bind(project_id).bind(id).fetch_optional(p).await)
 }
 
+/// A run by its id alone (the caller checks its project may be read).
+pub async fn by_global_id(db: &Db, id: i64) -> Result<Option<RunRow>, sqlx::Error> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1");
+    on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await)
+}
+
 /// Inserts the run, or returns the existing one of that name
 /// (`created` says which).
 pub async fn insert_or_get(tx: &mut Tx, project_id: i64, req: &CreateRun) -> Result<(RunRow, bool), sqlx::Error> {

@@ -13,6 +13,7 @@ use crate::db::uploads::{Figures, Target, UploadRow};
 use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
 use shared::Counts;
+use shared::analytics::digest::{self, Outcome};
 use shared::model::{IngestedFile, UploadKind};
 use shared::report::{self, FormatChoice, ParseOutcome, ReportFormat, Stop, TestCase, retries};
 
@@ -51,7 +52,8 @@ impl Kind for TestReports {
         file: &Spooled,
         (): (),
     ) -> ApiResult<Stored<IngestedFile>> {
-        let outcome = parse_into(tx, target, upload_id, file, self.format).await?;
+        let (outcome, digest) = parse_into(tx, target, upload_id, file, self.format).await?;
+        db::analytics::insert_digest(tx, target.job_id, upload_id, &digest).await?;
         let c = outcome.counts;
         Ok(Stored {
             answer: figures(upload_id, &file.filename, outcome.format, &c, false, outcome.warnings.clone()),
@@ -87,6 +89,7 @@ impl Kind for TestReports {
         }
         db::jobs::add_counts(tx, target.job_id, &added).await?;
         db::runs::add_counts(tx, target.run_id, &added).await?;
+        db::analytics::mark_failures(tx, target).await?;
         db::runs::refresh_status(tx, target.run_id).await?;
         Ok(())
     }
@@ -115,26 +118,31 @@ fn figures(
     }
 }
 
-/// Parses one spooled file into the transaction. On a parse error nothing
-/// is committed (the caller's transaction is dropped and rolls back).
+/// Parses one spooled file into the transaction, and packs its outcomes
+/// into a digest (see `shared::analytics::digest`). On a parse error
+/// nothing is committed (the caller's transaction is dropped and rolls
+/// back).
 async fn parse_into(
     tx: &mut Tx,
     target: Target,
     upload_id: i64,
     file: &Spooled,
     format: FormatChoice,
-) -> ApiResult<ParseOutcome> {
+) -> ApiResult<(ParseOutcome, Vec<u8>)> {
     let (send, mut recv) = tokio::sync::mpsc::channel::<Result<Prepared, sqlx::Error>>(4);
     let path = file.path.to_path_buf();
     let backend = tx.backend();
-    let parser = tokio::task::spawn_blocking(move || -> Result<(ParseOutcome, usize), report::ParseError> {
+    type Parsed = (ParseOutcome, usize, Vec<Outcome>);
+    let parser = tokio::task::spawn_blocking(move || -> Result<Parsed, report::ParseError> {
         let input =
             std::fs::File::open(&path).map_err(|e| report::ParseError::new(format!("cannot read the upload: {e}")))?;
         let mut batch = Vec::with_capacity(BATCH);
         let mut truncated = 0usize;
+        let mut outcomes = Vec::new();
         let flush = |batch: Vec<TestCase>| send.blocking_send(store::prepare(backend, batch)).map_err(|_| Stop);
         let result = report::parse(input, format, |mut case| {
             truncated += usize::from(truncate_fields(&mut case));
+            outcomes.push(outcome_of(&case));
             batch.push(case);
             if batch.len() == BATCH {
                 flush(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
@@ -146,7 +154,7 @@ async fn parse_into(
                 if !batch.is_empty() {
                     flush(batch).map_err(|_| report::ParseError::new("ingest stopped"))?;
                 }
-                Ok((outcome, truncated))
+                Ok((outcome, truncated, outcomes))
             }
             Err(err) => Err(match std::fs::File::open(&path) {
                 Ok(again) => err.locate(again),
@@ -174,7 +182,7 @@ async fn parse_into(
     if let Some(e) = write_error {
         return Err(e.into());
     }
-    let (mut outcome, truncated) = parsed.map_err(|e| {
+    let (mut outcome, truncated, mut outcomes) = parsed.map_err(|e| {
         if e.io {
             ApiError::internal(format!("{}: {}", file.filename, e.message))
         } else {
@@ -187,6 +195,7 @@ async fn parse_into(
             MAX_FIELD_BYTES / (1024 * 1024)
         ));
     }
+    let mut merged_outcomes = std::collections::HashMap::new();
     for group in &outcome.retry_groups {
         let attempts = store::attempts(tx, target.job_id, upload_id, group.key).await?;
         if attempts.len() < 2 {
@@ -195,8 +204,22 @@ async fn parse_into(
         let ids: Vec<i64> = attempts.iter().map(|(id, _)| *id).collect();
         let merged = retries::merge_attempts(attempts.into_iter().map(|(_, c)| c).collect());
         store::replace_attempts(tx, ids[0], &merged, &ids[1..]).await?;
+        merged_outcomes.insert(group.key, outcome_of(&merged));
     }
-    Ok(outcome)
+    // The attempts of a rerun are one test whose outcome is the merged one
+    // (passed on retry is a flaky pass, not a failure).
+    if !merged_outcomes.is_empty() {
+        outcomes.retain(|o| !merged_outcomes.contains_key(&o.key));
+        outcomes.extend(merged_outcomes.into_values());
+    }
+    let digest = tokio::task::spawn_blocking(move || digest::encode(outcomes))
+        .await
+        .map_err(|e| ApiError::internal(format!("digest task failed: {e}")))?;
+    Ok((outcome, digest))
+}
+
+fn outcome_of(case: &TestCase) -> Outcome {
+    Outcome { key: case.key(), status: case.status, flaky: case.flaky, duration_s: case.duration_s.map(|d| d as f32) }
 }
 
 /// Cuts over-long text fields; true if anything was cut.

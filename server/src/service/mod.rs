@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod alerts;
+pub mod analytics;
 pub mod artifacts;
 pub mod perf;
 pub mod prune;

@@ -39,7 +39,7 @@ pub fn parse_job_ids(list: &str) -> ApiResult<Vec<i64>> {
 }
 
 /// A job the caller may read, with its project.
-async fn readable_job(
+pub(crate) async fn readable_job(
     db: &Db,
     access: &Access,
     projects: &mut HashMap<i64, ProjectRow>,

@@ -213,7 +213,8 @@ pub async fn test_results<'a>(
     };
     let list = results::ListQuery { filter, q: query.q.as_deref(), order, limit, offset, known_total };
     let (rows, total) = results::list(db, j.id, list).await?;
-    Ok(Page { items: rows.into_iter().map(|r| r.into_json()).collect(), total, limit, offset })
+    let names = results::since_names(db, &rows.iter().collect::<Vec<_>>()).await?;
+    Ok(Page { items: rows.into_iter().map(|r| r.into_json(&names)).collect(), total, limit, offset })
 }
 
 pub async fn test_page<'a>(
@@ -230,10 +231,11 @@ pub async fn test_page<'a>(
         .ok_or_else(|| ApiError::not_found(format!("test result {id} in job '{}'", j.key)))?;
     let history = results::history(db, p.id, row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
     let artifacts = super::artifacts::for_result(db, &p, id).await?;
+    let names = results::since_names(db, &[&row.row]).await?;
     Ok(TestPage {
         run: r.into_json(&p.slug),
         job: j.into_json(),
-        result: row.into_json(),
+        result: row.into_json(&names),
         history: history.into_iter().map(|h| h.into_json()).collect(),
         artifacts,
     })

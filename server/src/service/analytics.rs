@@ -1,0 +1,258 @@
+//! Test comparisons: two jobs, or two runs with their jobs paired by key.
+//!
+//! Load (each job's outcome digests, one row per upload) → the pure diff
+//! of `shared::analytics::diff` → name what is listed (the results of
+//! those tests only, through the `(job_id, test_key)` index).
+
+use super::access::Access;
+use super::perf::readable_job;
+use crate::db::analytics as store;
+use crate::db::results::RunNames;
+use crate::db::rows::{JobRow, ProjectRow, RunRow};
+use crate::db::{self, Db};
+use crate::error::{ApiError, ApiResult};
+use shared::analytics::diff::{self, Pair, Slotted, TestDiff};
+use shared::analytics::digest::{self, Outcome};
+use shared::analytics::wire::{ComparedJob, ComparedSide, DiffCounts, DiffResult, DiffTest, TestComparison};
+use shared::model::FailingSince;
+use std::collections::{BTreeSet, HashMap};
+
+/// Tests listed per group unless asked otherwise, and at most.
+pub const DEFAULT_LIMIT: i64 = 100;
+pub const MAX_LIMIT: i64 = 1000;
+
+/// What is compared with what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sides {
+    Jobs { base: i64, head: i64 },
+    Runs { base: i64, head: i64 },
+}
+
+/// One side, loaded.
+struct Side {
+    run: RunRow,
+    jobs: Vec<JobRow>,
+}
+
+async fn readable_run(db: &Db, access: &Access, id: i64) -> ApiResult<(ProjectRow, RunRow)> {
+    let run = db::runs::by_global_id(db, id).await?.ok_or_else(|| ApiError::not_found(format!("run #{id}")))?;
+    let project =
+        db::projects::by_id(db, run.project_id).await?.ok_or_else(|| ApiError::not_found(format!("run #{id}")))?;
+    if !access.can_read(db, &project).await? {
+        return Err(ApiError::not_found(format!("run #{id}")));
+    }
+    Ok((project, run))
+}
+
+async fn load_job_side(db: &Db, access: &Access, id: i64) -> ApiResult<(ProjectRow, Side)> {
+    let mut projects = HashMap::new();
+    let (project, job) = readable_job(db, access, &mut projects, id).await?;
+    let run = db::runs::by_id(db, project.id, job.run_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("run of job #{id}")))?;
+    Ok((project, Side { run, jobs: vec![job] }))
+}
+
+async fn load_run_side(db: &Db, access: &Access, id: i64) -> ApiResult<(ProjectRow, Side)> {
+    let (project, run) = readable_run(db, access, id).await?;
+    let jobs = db::jobs::list(db, run.id).await?;
+    Ok((project, Side { run, jobs }))
+}
+
+/// A job's outcomes: from its uploads' digests, or read from its results
+/// when an upload predates digests.
+async fn job_outcomes(db: &Db, job_id: i64) -> ApiResult<Vec<Outcome>> {
+    match store::job_digests(db, job_id).await? {
+        Some(blobs) => {
+            let mut uploads = Vec::with_capacity(blobs.len());
+            for b in blobs {
+                uploads.push(digest::decode(&b).map_err(|e| ApiError::internal(format!("job #{job_id}: {e}")))?);
+            }
+            Ok(digest::merge(uploads))
+        }
+        None => Ok(digest::normalise(store::job_outcomes(db, job_id).await?)),
+    }
+}
+
+/// Compares two jobs or two runs.
+pub async fn compare(db: &Db, access: &Access, sides: Sides, limit: Option<i64>) -> ApiResult<TestComparison> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::BadRequest(format!("limit: give 1 to {MAX_LIMIT} tests per group")));
+    }
+    let ((project, base), (_, head), by_key) = match sides {
+        Sides::Jobs { base, head } => {
+            (load_job_side(db, access, base).await?, load_job_side(db, access, head).await?, false)
+        }
+        Sides::Runs { base, head } => {
+            (load_run_side(db, access, base).await?, load_run_side(db, access, head).await?, true)
+        }
+    };
+    // Job slots: one for a job-vs-job comparison, one per job key for runs.
+    let keys: Vec<String> = if by_key {
+        base.jobs.iter().chain(&head.jobs).map(|j| j.key.clone()).collect::<BTreeSet<_>>().into_iter().collect()
+    } else {
+        Vec::new()
+    };
+    let slot_of =
+        |job: &JobRow| -> u32 { if by_key { keys.binary_search(&job.key).map(|i| i as u32).unwrap_or(0) } else { 0 } };
+    let mut sides_outcomes = Vec::with_capacity(2);
+    for side in [&base, &head] {
+        let mut all = Vec::new();
+        let mut jobs: Vec<&JobRow> = side.jobs.iter().collect();
+        jobs.sort_by_key(|j| slot_of(j));
+        for job in jobs {
+            let slot = slot_of(job);
+            all.extend(job_outcomes(db, job.id).await?.into_iter().map(|outcome| Slotted { slot, outcome }));
+        }
+        sides_outcomes.push(all);
+    }
+    let head_outcomes = sides_outcomes.pop().expect("two sides");
+    let base_outcomes = sides_outcomes.pop().expect("two sides");
+    let d = tokio::task::spawn_blocking(move || diff::diff(&base_outcomes, &head_outcomes))
+        .await
+        .map_err(|e| ApiError::internal(format!("diff task failed: {e}")))?;
+    name(db, &project, base, head, by_key, &keys, d, limit).await
+}
+
+/// Which job of a side holds a slot.
+fn job_in<'a>(side: &'a Side, by_key: bool, keys: &[String], slot: u32) -> Option<&'a JobRow> {
+    if by_key { side.jobs.iter().find(|j| keys.get(slot as usize) == Some(&j.key)) } else { side.jobs.first() }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn name(
+    db: &Db,
+    project: &ProjectRow,
+    base: Side,
+    head: Side,
+    by_key: bool,
+    keys: &[String],
+    d: TestDiff,
+    limit: i64,
+) -> ApiResult<TestComparison> {
+    let take = limit as usize;
+    let groups: [&[Pair]; 7] =
+        [&d.new_failures, &d.fixed, &d.still_failing, &d.newly_skipped, &d.added, &d.removed, &d.durations];
+    // The tests to name, per job.
+    let mut wanted: HashMap<i64, Vec<i64>> = HashMap::new();
+    for group in groups {
+        for p in group.iter().take(take) {
+            for (side, present) in [(&base, p.base.is_some()), (&head, p.head.is_some())] {
+                if present && let Some(job) = job_in(side, by_key, keys, p.slot) {
+                    wanted.entry(job.id).or_default().push(p.key);
+                }
+            }
+        }
+    }
+    let mut named: HashMap<(i64, i64), store::NamedResult> = HashMap::new();
+    for (job_id, mut ks) in wanted {
+        ks.sort_unstable();
+        ks.dedup();
+        for r in store::named_results(db, job_id, &ks).await? {
+            named.entry((job_id, r.test_key)).or_insert(r);
+        }
+    }
+    let mut since_ids: Vec<i64> = named.values().filter_map(|r| r.failing_since).collect();
+    since_ids.sort_unstable();
+    since_ids.dedup();
+    let names: RunNames = store::run_names(db, &since_ids).await?.into_iter().collect();
+
+    let result = |side: &Side, p: &Pair, o: Option<Outcome>| -> Option<(DiffResult, &store::NamedResult)> {
+        let o = o?;
+        let job = job_in(side, by_key, keys, p.slot)?;
+        let r = named.get(&(job.id, p.key))?;
+        Some((
+            DiffResult {
+                run_id: side.run.id,
+                job_id: job.id,
+                result_id: r.id,
+                status: o.status,
+                duration_s: o.duration_s.map(f64::from),
+                summary: r.summary.clone(),
+            },
+            r,
+        ))
+    };
+    let list = |group: &[Pair], by_name: bool| -> Vec<DiffTest> {
+        let mut out: Vec<DiffTest> = group
+            .iter()
+            .take(take)
+            .filter_map(|p| {
+                let b = result(&base, p, p.base);
+                let h = result(&head, p, p.head);
+                let r = h.as_ref().map(|(_, r)| *r).or(b.as_ref().map(|(_, r)| *r))?;
+                let failing_since = h.as_ref().filter(|(d, _)| d.status.is_bad()).and_then(|(_, r)| {
+                    r.failing_since.map(|id| FailingSince {
+                        new: id == head.run.id,
+                        run_id: id,
+                        run: names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
+                    })
+                });
+                Some(DiffTest {
+                    job_key: by_key.then(|| keys.get(p.slot as usize).cloned()).flatten(),
+                    suite: r.suite.clone(),
+                    classname: r.classname.clone(),
+                    name: r.name.clone(),
+                    duration_change_s: p.duration_change().map(f64::from),
+                    base: b.map(|(d, _)| d),
+                    head: h.map(|(d, _)| d),
+                    failing_since,
+                })
+            })
+            .collect();
+        if by_name {
+            out.sort_by(|a, b| {
+                (&a.job_key, &a.suite, &a.classname, &a.name).cmp(&(&b.job_key, &b.suite, &b.classname, &b.name))
+            });
+        }
+        out
+    };
+    let n = |v: &Vec<Pair>| v.len() as i64;
+    let counts = DiffCounts {
+        compared: d.compared as i64,
+        new_failures: n(&d.new_failures),
+        fixed: n(&d.fixed),
+        still_failing: n(&d.still_failing),
+        newly_skipped: n(&d.newly_skipped),
+        added: n(&d.added),
+        removed: n(&d.removed),
+        slower: d.slower as i64,
+        faster: d.faster as i64,
+    };
+    let out = TestComparison {
+        project: project.slug.clone(),
+        counts,
+        new_failures: list(&d.new_failures, true),
+        fixed: list(&d.fixed, true),
+        still_failing: list(&d.still_failing, true),
+        newly_skipped: list(&d.newly_skipped, true),
+        added: list(&d.added, true),
+        removed: list(&d.removed, true),
+        durations: list(&d.durations, false),
+        limit,
+        base: side_json(base),
+        head: side_json(head),
+    };
+    Ok(out)
+}
+
+fn side_json(side: Side) -> ComparedSide {
+    ComparedSide {
+        run_id: side.run.id,
+        run: side.run.name,
+        revision: side.run.revision,
+        branch: side.run.branch,
+        created_at: side.run.created_at,
+        jobs: side
+            .jobs
+            .into_iter()
+            .map(|j| ComparedJob { id: j.id, key: j.key, name: j.name, platform: j.platform })
+            .collect(),
+    }
+}
+
+/// The run to compare a run with: the newest earlier run on its branch.
+pub async fn previous_run(db: &Db, run: &RunRow) -> ApiResult<Option<i64>> {
+    Ok(store::previous_run(db, run.project_id, run.id, run.branch.as_deref()).await?)
+}
