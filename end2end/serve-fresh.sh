@@ -14,8 +14,8 @@ mkdir -p "$data"
 "$bin" project create xss --name "Hostile names" --data-dir "$data" >/dev/null
 "$bin" token create xss --data-dir "$data" 2>/dev/null > .state/token-xss
 # Projects of their own for the artifact flow, the every-page sweep, perf,
-# the 10,000-point graph and rendering traces.
-for p in files formats perf graph traces; do
+# the 10,000-point graph, rendering traces and test analytics.
+for p in files formats perf graph traces analytics; do
     "$bin" project create "$p" --data-dir "$data" >/dev/null
     "$bin" token create "$p" --data-dir "$data" 2>/dev/null > ".state/token-$p"
 done

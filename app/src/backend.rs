@@ -67,6 +67,15 @@ pub trait Backend: Send + Sync + 'static {
     async fn artifact(&self, c: &Caller, project: &str, run: i64, job: i64, id: i64) -> Result<Artifact, AppError>;
     async fn artifact_lines(&self, c: &Caller, id: i64, from: i64, count: i64) -> Result<ArtifactLines, AppError>;
     async fn artifact_search(&self, c: &Caller, id: i64, q: &str, from: i64) -> Result<ArtifactSearch, AppError>;
+    /// Two jobs' (`base`, `head`) or two runs' (`base_run`, `head_run`) tests compared.
+    async fn compare_tests(
+        &self,
+        c: &Caller,
+        base: Option<i64>,
+        head: Option<i64>,
+        base_run: Option<i64>,
+        head_run: Option<i64>,
+    ) -> Result<shared::analytics::wire::TestComparison, AppError>;
     /// Jobs' perf results side by side; `jobs` as in the URL ("12,15").
     async fn compare(&self, c: &Caller, jobs: &str, view: &ViewParams) -> Result<Comparison, AppError>;
     /// Series with their points (for overlaying on one graph), and their alerts.

@@ -1,7 +1,7 @@
 //! Pages are loaded lazily, in six groups: the lists (projects, runs, a
 //! run), the results (a job, a test, an artifact), rendering traces (a
-//! job's traces, a trace with its viewer), performance (job
-//! comparisons, series graphs and alerts), signing in and the account, and
+//! job's traces, a trace with its viewer), comparisons and performance
+//! (tests and perf results of jobs compared, series graphs and alerts), signing in and the account, and
 //! administration. Each group's views (and the components,
 //! formatting and decoding only they use) live in a WASM chunk of its own,
 //! fetched when a page of the group is first shown: the first page a user
@@ -68,6 +68,9 @@ fn traces(page: Traces) -> AnyView {
 #[derive(Debug, Clone, Copy)]
 enum Perf {
     Compare,
+    /// Tests of two jobs or runs: a comparison page like the perf one (in
+    /// this group rather than the results', which every job page loads).
+    CompareTests,
     Series,
     Alerts,
     Regressions,
@@ -79,6 +82,7 @@ fn perf(page: Perf) -> AnyView {
     use crate::pages::*;
     match page {
         Perf::Compare => view! { <compare::ComparePage/> }.into_any(),
+        Perf::CompareTests => view! { <compare_tests::CompareTestsPage/> }.into_any(),
         Perf::Series => view! { <series::SeriesPage/> }.into_any(),
         Perf::Alerts => view! { <alerts::AlertsPage/> }.into_any(),
         Perf::Regressions => view! { <regressions::RegressionsPage/> }.into_any(),
@@ -155,6 +159,7 @@ lazy_page!(TestRoute => results(Results::Test), __preload_results);
 lazy_page!(ArtifactRoute => results(Results::Artifact), __preload_results);
 lazy_page!(JobTracesRoute => traces(Traces::Job), __preload_traces);
 lazy_page!(CompareRoute => perf(Perf::Compare), __preload_perf);
+lazy_page!(CompareTestsRoute => perf(Perf::CompareTests), __preload_perf);
 lazy_page!(SeriesRoute => perf(Perf::Series), __preload_perf);
 lazy_page!(AlertsRoute => perf(Perf::Alerts), __preload_perf);
 lazy_page!(RegressionsRoute => perf(Perf::Regressions), __preload_perf);

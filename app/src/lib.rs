@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
                     <Route path=path!("/") view={Lazy::<lazy_pages::ProjectsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/compare") view={Lazy::<lazy_pages::CompareRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/compare/tests") view={Lazy::<lazy_pages::CompareTestsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/series") view={Lazy::<lazy_pages::SeriesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/login") view={Lazy::<lazy_pages::LoginRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account") view={Lazy::<lazy_pages::AccountRoute>::new()} ssr=SsrMode::Async/>

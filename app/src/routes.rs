@@ -110,6 +110,16 @@ pub fn compare(jobs: &[i64]) -> String {
     format!("/compare?jobs={}", ids.join(","))
 }
 
+/// Two jobs' tests compared, base first.
+pub fn compare_tests(base: i64, head: i64) -> String {
+    format!("/compare/tests?base={base}&head={head}")
+}
+
+/// Two runs' tests compared, their jobs paired by key.
+pub fn compare_runs(base: i64, head: i64) -> String {
+    format!("/compare/tests?base_run={base}&head_run={head}")
+}
+
 /// A graph of one or more series.
 pub fn series(ids: &[i64]) -> String {
     let ids: Vec<String> = ids.iter().map(i64::to_string).collect();

@@ -50,6 +50,10 @@ pub struct RunSummary {
 pub struct RunDetail {
     pub run: RunSummary,
     pub jobs: Vec<JobSummary>,
+    /// The newest earlier run on the same branch (or on no branch): what
+    /// "compare with the previous run" compares with.
+    #[serde(default)]
+    pub previous_run_id: Option<i64>,
 }
 
 /// One CI job in a run.

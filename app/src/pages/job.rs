@@ -91,7 +91,7 @@ pub fn JobPage() -> impl IntoView {
                     _ => String::new(),
                 };
                 match results.await {
-                    Ok(page) => view! { <Results page=page filter=filter base=base/> }.into_any(),
+                    Ok(page) => view! { <Results page=page filter=filter base=base slug=project.get()/> }.into_any(),
                     // The header above already shows a missing job.
                     Err(AppError::NotFound(_)) => ().into_any(),
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
@@ -129,6 +129,9 @@ fn JobHeader(detail: JobDetail) -> impl IntoView {
             {(!job.labels.is_empty()).then(|| view! { <dt>"Labels"</dt><dd>{job.labels.join(", ")}</dd> })}
         </dl>
         <p class="summary"><CountsFigures counts=job.counts link=link/> <CountsBar counts=job.counts/></p>
+        {job.previous_job_id.map(|prev| view! {
+            <p><a class="compare-previous-job" href=routes::compare_tests(prev, job.id)>"Compare tests with this job's previous run on the branch"</a></p>
+        })}
     }
 }
 
@@ -292,7 +295,8 @@ fn Uploads(uploads: Vec<UploadSummary>) -> impl IntoView {
 }
 
 #[component]
-fn Results(page: Page<TestResultRow>, filter: Filter, base: String) -> impl IntoView {
+fn Results(page: Page<TestResultRow>, filter: Filter, base: String, slug: String) -> impl IntoView {
+    let run_slug = slug;
     let status_options = [
         ("", "all statuses"),
         ("failed", "failed"),
@@ -324,14 +328,30 @@ fn Results(page: Page<TestResultRow>, filter: Filter, base: String) -> impl Into
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join(" › ");
-            let message = t.message.as_deref().map(|m| format::first_line(m, 160));
+            // The failure summary computed at ingest; else the message's
+            // first line (results stored before summaries existed).
+            let message = match &t.summary {
+                Some(s) => Some(view! { <pre class="failure-summary">{s.clone()}</pre> }.into_any()),
+                None => t.message.as_deref().map(|m| view! { <div class="message">{format::first_line(m, 160)}</div> }.into_any()),
+            };
+            let mark = t.failing_since.clone().map(|s| {
+                if s.new {
+                    view! { <span class="failure-mark new" title="did not fail in the previous run of this job on the branch">"new"</span> }.into_any()
+                } else {
+                    view! {
+                        <span class="failure-mark known">"known, failing since " <a href=routes::run(&run_slug, s.run_id)>{s.run}</a></span>
+                    }
+                    .into_any()
+                }
+            });
             view! {
                 <tr class=format!("result {}", t.status.as_str())>
                     <td><TestStatusBadge status=t.status flaky=t.flaky/></td>
                     <td>
                         <a class="test-link" href=href>{if t.name.is_empty() { "(unnamed)".to_owned() } else { t.name.clone() }}</a>
+                        " " {mark}
                         <div class="muted small">{path}</div>
-                        {message.map(|m| view! { <div class="message">{m}</div> })}
+                        {message}
                     </td>
                     <td class="num">{format::opt_duration(t.duration_s)}</td>
                 </tr>

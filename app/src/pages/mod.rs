@@ -5,6 +5,7 @@ pub mod admin;
 pub mod alerts;
 pub mod artifact;
 pub mod compare;
+pub mod compare_tests;
 pub mod job;
 pub mod job_traces;
 pub mod login;

@@ -37,7 +37,7 @@ pub fn RunPage() -> impl IntoView {
 
 #[component]
 fn Run(detail: RunDetail) -> impl IntoView {
-    let RunDetail { run, jobs } = detail;
+    let RunDetail { run, jobs, previous_run_id } = detail;
     let slug = run.project.clone();
     let rows = jobs
         .iter()
@@ -84,6 +84,15 @@ fn Run(detail: RunDetail) -> impl IntoView {
             <dt>"Started"</dt><dd>{format::time(&run.started_at.unwrap_or(run.created_at))}</dd>
         </dl>
         <p class="summary"><CountsFigures counts=run.counts/> <CountsBar counts=run.counts/></p>
+        <p>
+            {match previous_run_id {
+                Some(prev) => view! {
+                    <a class="compare-previous-run" href=routes::compare_runs(prev, run.id)>"Compare tests with the previous run on this branch"</a>
+                }
+                .into_any(),
+                None => view! { <span class="muted">"No earlier run on this branch to compare tests with."</span> }.into_any(),
+            }}
+        </p>
         <h2>"Jobs"</h2>
         {if jobs.is_empty() {
             view! { <p class="empty">"No jobs in this run yet."</p> }.into_any()

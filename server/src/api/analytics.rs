@@ -1,7 +1,7 @@
 //! Test analytics reads: the comparison of two jobs or two runs.
 
 use super::extract::{ApiQuery, Reader};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::service::analytics::{self, Sides};
 use crate::state::AppState;
 use axum::Json;
@@ -25,27 +25,6 @@ pub struct CompareTestsQuery {
     pub limit: Option<i64>,
 }
 
-impl CompareTestsQuery {
-    fn sides(&self) -> ApiResult<Sides> {
-        match (self.base, self.head, self.base_run, self.head_run) {
-            (Some(base), Some(head), None, None) => Ok(Sides::Jobs { base, head }),
-            (None, None, Some(base), Some(head)) => Ok(Sides::Runs { base, head }),
-            (None, None, None, None) => Err(ApiError::BadRequest(
-                "give two jobs (?base=JOB&head=JOB) or two runs (?base_run=RUN&head_run=RUN) to compare".into(),
-            )),
-            (Some(_), None, None, None) | (None, None, Some(_), None) => {
-                Err(ApiError::BadRequest("head: give the job or run to compare the base with".into()))
-            }
-            (None, Some(_), None, None) | (None, None, None, Some(_)) => {
-                Err(ApiError::BadRequest("base: give the job or run to compare the head with".into()))
-            }
-            _ => Err(ApiError::BadRequest(
-                "compare two jobs (base, head) or two runs (base_run, head_run), not a job with a run".into(),
-            )),
-        }
-    }
-}
-
 /// Compares the tests of two jobs, or of two runs (jobs paired by key).
 ///
 /// Groups: new failures (failed or errored in head, not in base), fixed
@@ -62,5 +41,8 @@ pub async fn compare_tests(
     Reader(access): Reader,
     ApiQuery(q): ApiQuery<CompareTestsQuery>,
 ) -> ApiResult<Json<TestComparison>> {
-    Ok(Json(analytics::compare(&s.db, &access, q.sides()?, q.limit).await?))
+    Ok(Json(
+        analytics::compare(&s.db, &access, Sides::from_params(q.base, q.head, q.base_run, q.head_run)?, q.limit)
+            .await?,
+    ))
 }

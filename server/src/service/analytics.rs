@@ -28,6 +28,33 @@ pub enum Sides {
     Runs { base: i64, head: i64 },
 }
 
+impl Sides {
+    /// From the query's four ids: two jobs or two runs, never a mix.
+    pub fn from_params(
+        base: Option<i64>,
+        head: Option<i64>,
+        base_run: Option<i64>,
+        head_run: Option<i64>,
+    ) -> ApiResult<Sides> {
+        match (base, head, base_run, head_run) {
+            (Some(base), Some(head), None, None) => Ok(Sides::Jobs { base, head }),
+            (None, None, Some(base), Some(head)) => Ok(Sides::Runs { base, head }),
+            (None, None, None, None) => Err(ApiError::BadRequest(
+                "give two jobs (?base=JOB&head=JOB) or two runs (?base_run=RUN&head_run=RUN) to compare".into(),
+            )),
+            (Some(_), None, None, None) | (None, None, Some(_), None) => {
+                Err(ApiError::BadRequest("head: give the job or run to compare the base with".into()))
+            }
+            (None, Some(_), None, None) | (None, None, None, Some(_)) => {
+                Err(ApiError::BadRequest("base: give the job or run to compare the head with".into()))
+            }
+            _ => Err(ApiError::BadRequest(
+                "compare two jobs (base, head) or two runs (base_run, head_run), not a job with a run".into(),
+            )),
+        }
+    }
+}
+
 /// One side, loaded.
 struct Side {
     run: RunRow,

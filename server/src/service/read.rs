@@ -133,7 +133,12 @@ pub async fn run<'a>(db: &Db, access: &Access, slug: &str, run: impl Into<Ident<
     let p = readable(db, access, slug).await?;
     let r = run_row(db, &p, run).await?;
     let jobs = db::jobs::list(db, r.id).await?;
-    Ok(RunDetail { run: r.into_json(&p.slug), jobs: jobs.into_iter().map(JobRow::into_json).collect() })
+    let previous_run_id = super::analytics::previous_run(db, &r).await?;
+    Ok(RunDetail {
+        run: r.into_json(&p.slug),
+        jobs: jobs.into_iter().map(JobRow::into_json).collect(),
+        previous_run_id,
+    })
 }
 
 pub async fn job<'a>(

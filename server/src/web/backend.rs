@@ -6,7 +6,7 @@ use crate::db::Db;
 use crate::db::tokens::Scope;
 use crate::error::ApiError;
 use crate::service::access::Access;
-use crate::service::{accounts, admin, alerts, artifacts, perf, read, sensitivity, traces, write};
+use crate::service::{accounts, admin, alerts, analytics, artifacts, perf, read, sensitivity, traces, write};
 
 /// A number typed in a form field; empty is none.
 fn number(field: &str, v: &str) -> Result<Option<f64>, AppError> {
@@ -134,6 +134,19 @@ impl app::backend::Backend for DbBackend {
     async fn run(&self, c: &Caller, project: &str, run: i64) -> Result<RunDetail, AppError> {
         let access = self.reader(c).await?;
         Ok(read::run(&self.db, &access, project, run).await?)
+    }
+
+    async fn compare_tests(
+        &self,
+        c: &Caller,
+        base: Option<i64>,
+        head: Option<i64>,
+        base_run: Option<i64>,
+        head_run: Option<i64>,
+    ) -> Result<shared::analytics::wire::TestComparison, AppError> {
+        let access = self.reader(c).await?;
+        let sides = analytics::Sides::from_params(base, head, base_run, head_run)?;
+        Ok(analytics::compare(&self.db, &access, sides, None).await?)
     }
 
     async fn compare(&self, c: &Caller, jobs: &str, view: &ViewParams) -> Result<Comparison, AppError> {

@@ -1,0 +1,120 @@
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { hydrated, upload, watchConsole } from './helpers';
+
+// Test analytics in the browser: two runs of a job in which one test
+// regresses and one keeps failing; the job page marks the regression new
+// and the other known (failing since the first run), new first, each with
+// its failure summary (a jest expectation's Expected/Received lines, a
+// Rust assertion's operands); the run and job pages link to the test
+// comparison, which counts and lists each group, and any two runs can be
+// picked there; all of it with JavaScript off as well.
+
+const JEST_FAILURE =
+  'Error: expect(received).toBe(expected) // Object.is equality\n\nExpected: 3\nReceived: 2\n    at Object.&lt;anonymous&gt; (src/sum.test.js:4:17)';
+const RUST_FAILURE =
+  "thread 'parses' panicked at src/lib.rs:9:5:\nassertion `left == right` failed\n  left: 1\n right: 2\nstack backtrace:\n   0: rust_begin_unwind";
+
+function report(cases: [string, 'pass' | 'jest' | 'rust', number][]): string {
+  const body = cases
+    .map(([name, outcome, time]) => {
+      const failure =
+        outcome === 'jest' ? `<failure>${JEST_FAILURE}</failure>` : outcome === 'rust' ? `<failure message="thread 'parses' panicked at src/lib.rs:9:5">${RUST_FAILURE}</failure>` : '';
+      return `<testcase classname="suite" name="${name}" time="${time}">${failure}</testcase>`;
+    })
+    .join('');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'assay-analytics-')), 'report.xml');
+  fs.writeFileSync(file, `<testsuites><testsuite name="unit">${body}</testsuite></testsuites>`);
+  return file;
+}
+
+/** Two runs on `branch`: `sum` regresses in the second, `parses` fails in both, `slow` gets slower. */
+async function twoRuns(request: APIRequestContext, prefix: string, branch: string) {
+  await upload(request, {
+    project: 'analytics', run: `${prefix}-1`, branch, job: 'unit',
+    files: [report([['sum', 'pass', 0.01], ['parses', 'rust', 0.01], ['slow', 'pass', 1], ['stable', 'pass', 0.01]])],
+  });
+  await upload(request, {
+    project: 'analytics', run: `${prefix}-2`, branch, job: 'unit',
+    files: [report([['sum', 'jest', 0.01], ['parses', 'rust', 0.01], ['slow', 'pass', 4], ['stable', 'pass', 0.01]])],
+  });
+  const run = await (await request.get(`/api/v1/projects/analytics/runs/${prefix}-2`)).json();
+  return { run: run.run.id as number, job: run.jobs[0].id as number };
+}
+
+async function checkJobPage(page: Page) {
+  const rows = page.locator('table.results tbody tr');
+  // New failures first, then known ones.
+  await expect(rows.nth(0).locator('a.test-link')).toHaveText('sum');
+  await expect(rows.nth(0).locator('.failure-mark.new')).toHaveText('new');
+  await expect(rows.nth(0).locator('pre.failure-summary')).toHaveText(
+    'expect(received).toBe(expected) // Object.is equality\nExpected: 3\nReceived: 2',
+  );
+  await expect(rows.nth(1).locator('a.test-link')).toHaveText('parses');
+  await expect(rows.nth(1).locator('.failure-mark.known')).toContainText('failing since');
+  await expect(rows.nth(1).locator('pre.failure-summary')).toHaveText('assertion `left == right` failed\n  left: 1\n right: 2');
+}
+
+async function checkComparison(page: Page, prefix: string) {
+  await expect(page.locator('h1')).toContainText(`${prefix}-1`);
+  await expect(page.locator('li.diff-count.new-failures')).toHaveAttribute('data-count', '1');
+  await expect(page.locator('li.diff-count.still-failing')).toHaveAttribute('data-count', '1');
+  await expect(page.locator('li.diff-count.fixed')).toHaveAttribute('data-count', '0');
+  await expect(page.locator('li.diff-count.durations')).toHaveAttribute('data-count', '1');
+  const fresh = page.locator('section.new-failures tr.diff-test');
+  await expect(fresh).toHaveCount(1);
+  await expect(fresh.locator('a.test-link')).toHaveText('sum');
+  await expect(fresh.locator('.failure-mark.new')).toBeVisible();
+  const still = page.locator('section.still-failing tr.diff-test');
+  await expect(still.locator('.failure-mark.known')).toContainText(`failing since ${prefix}-1`);
+  await expect(page.locator('section.durations tr.diff-test a.test-link')).toHaveText('slow');
+  await expect(page.locator('section.durations tr.diff-test td.num')).toHaveText('+3.00 s');
+}
+
+test('a regression is new, a known failure says since when, and the runs compare', async ({ page, request }) => {
+  const { run, job } = await twoRuns(request, 'js', 'main');
+  const watch = watchConsole(page);
+  await page.goto(`/projects/analytics/runs/${run}/jobs/${job}`);
+  await hydrated(page);
+  await checkJobPage(page);
+
+  // From the job: its previous run's job.
+  await page.locator('a.compare-previous-job').click();
+  await expect(page).toHaveURL(/\/compare\/tests\?base=\d+&head=\d+/);
+  await checkComparison(page, 'js');
+  // Each listed test links to its result.
+  await page.locator('section.new-failures a.test-link').click();
+  await expect(page.locator('h1')).toContainText('sum');
+
+  // From the run: the previous run on the branch, then any two picked.
+  await page.goto(`/projects/analytics/runs/${run}`);
+  await hydrated(page);
+  await page.locator('a.compare-previous-run').click();
+  await expect(page).toHaveURL(/base_run=\d+&head_run=\d+/);
+  await checkComparison(page, 'js');
+  await page.locator('form.pick-runs select[name=base_run]').selectOption({ label: 'js-2 (main)' });
+  await page.locator('form.pick-runs button').click();
+  await expect(page.locator('li.diff-count.new-failures')).toHaveAttribute('data-count', '0');
+  await expect(page.locator('li.diff-count.still-failing')).toHaveAttribute('data-count', '2');
+  watch.check();
+});
+
+test.describe('with JavaScript off', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the job page marks and the comparison render on the server', async ({ page, request }) => {
+    const { run, job } = await twoRuns(request, 'nojs', 'nojs');
+    await page.goto(`/projects/analytics/runs/${run}/jobs/${job}`);
+    await checkJobPage(page);
+    await page.locator('a.compare-previous-job').click();
+    await checkComparison(page, 'nojs');
+    await page.goto(`/projects/analytics/runs/${run}`);
+    await page.locator('a.compare-previous-run').click();
+    await checkComparison(page, 'nojs');
+    await page.locator('form.pick-runs select[name=base_run]').selectOption({ label: 'nojs-2 (nojs)' });
+    await page.locator('form.pick-runs button').click();
+    await expect(page.locator('li.diff-count.still-failing')).toHaveAttribute('data-count', '2');
+  });
+});
