@@ -131,7 +131,7 @@ async fn failures_are_new_or_known_and_runs_compare(app: TestApp) {
     assert_eq!(fixed, vec!["c", "h"]);
     assert_eq!(names(&c["still_failing"]), vec!["b"]);
     assert_eq!(c["still_failing"][0]["failing_since"]["run"], "r1");
-    assert_eq!(c["still_failing"][0]["base"]["result_id"].as_i64().is_some(), true);
+    assert!(c["still_failing"][0]["base"]["result_id"].as_i64().is_some());
     assert_eq!(c["still_failing"][0]["head"]["summary"], LEFT_RIGHT);
     assert_eq!(names(&c["newly_skipped"]), vec!["e"]);
     assert_eq!(names(&c["added"]), vec!["g"]);
