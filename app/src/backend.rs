@@ -76,6 +76,16 @@ pub trait Backend: Send + Sync + 'static {
         base_run: Option<i64>,
         head_run: Option<i64>,
     ) -> Result<shared::analytics::wire::TestComparison, AppError>;
+    /// A project's flaky tests, as the page filters and sorts them.
+    async fn flaky_tests(
+        &self,
+        c: &Caller,
+        project: &str,
+        state: Option<String>,
+        rule: Option<String>,
+        q: Option<String>,
+        sort: Option<String>,
+    ) -> Result<shared::analytics::wire::FlakyTests, AppError>;
     /// Jobs' perf results side by side; `jobs` as in the URL ("12,15").
     async fn compare(&self, c: &Caller, jobs: &str, view: &ViewParams) -> Result<Comparison, AppError>;
     /// Series with their points (for overlaying on one graph), and their alerts.

@@ -71,6 +71,7 @@ enum Perf {
     /// Tests of two jobs or runs: a comparison page like the perf one (in
     /// this group rather than the results', which every job page loads).
     CompareTests,
+    FlakyTests,
     Series,
     Alerts,
     Regressions,
@@ -83,6 +84,7 @@ fn perf(page: Perf) -> AnyView {
     match page {
         Perf::Compare => view! { <compare::ComparePage/> }.into_any(),
         Perf::CompareTests => view! { <compare_tests::CompareTestsPage/> }.into_any(),
+        Perf::FlakyTests => view! { <flaky_tests::FlakyTestsPage/> }.into_any(),
         Perf::Series => view! { <series::SeriesPage/> }.into_any(),
         Perf::Alerts => view! { <alerts::AlertsPage/> }.into_any(),
         Perf::Regressions => view! { <regressions::RegressionsPage/> }.into_any(),
@@ -160,6 +162,7 @@ lazy_page!(ArtifactRoute => results(Results::Artifact), __preload_results);
 lazy_page!(JobTracesRoute => traces(Traces::Job), __preload_traces);
 lazy_page!(CompareRoute => perf(Perf::Compare), __preload_perf);
 lazy_page!(CompareTestsRoute => perf(Perf::CompareTests), __preload_perf);
+lazy_page!(FlakyTestsRoute => perf(Perf::FlakyTests), __preload_perf);
 lazy_page!(SeriesRoute => perf(Perf::Series), __preload_perf);
 lazy_page!(AlertsRoute => perf(Perf::Alerts), __preload_perf);
 lazy_page!(RegressionsRoute => perf(Perf::Regressions), __preload_perf);

@@ -93,6 +93,11 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/projects/:project/alerts") view={Lazy::<lazy_pages::AlertsRoute>::new()} ssr=SsrMode::Async/>
                     <Route
+                        path=path!("/projects/:project/flaky-tests")
+                        view={Lazy::<lazy_pages::FlakyTestsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/projects/:project/regressions")
                         view={Lazy::<lazy_pages::RegressionsRoute>::new()}
                         ssr=SsrMode::Async

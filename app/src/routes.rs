@@ -99,6 +99,11 @@ pub fn regression(slug: &str, tag: &str) -> String {
     format!("{}/regressions/{}", project(slug), encode(tag))
 }
 
+/// A project's flaky tests.
+pub fn flaky_tests(slug: &str) -> String {
+    format!("{}/flaky-tests", project(slug))
+}
+
 /// A project's regression alerts.
 pub fn alerts(slug: &str) -> String {
     format!("{}/alerts", project(slug))

@@ -10,7 +10,9 @@ import { hydrated, upload, watchConsole } from './helpers';
 // its failure summary (a jest expectation's Expected/Received lines, a
 // Rust assertion's operands); the run and job pages link to the test
 // comparison, which counts and lists each group, and any two runs can be
-// picked there; all of it with JavaScript off as well.
+// picked there; a test that flips is flaky with its evidence on the
+// flaky-tests page and marked on the job page; all of it with JavaScript
+// off as well.
 
 const JEST_FAILURE =
   'Error: expect(received).toBe(expected) // Object.is equality\n\nExpected: 3\nReceived: 2\n    at Object.&lt;anonymous&gt; (src/sum.test.js:4:17)';
@@ -101,6 +103,45 @@ test('a regression is new, a known failure says since when, and the runs compare
   watch.check();
 });
 
+test('a test that flips between pass and fail is flaky, with its evidence, on the flaky-tests page and the job page', async ({ page, request }) => {
+  const outcomes: ('pass' | 'jest')[] = ['jest', 'pass', 'jest', 'pass'];
+  for (const [i, o] of outcomes.entries()) {
+    await upload(request, {
+      project: 'analytics', run: `flaky-${i}`, branch: 'main', job: 'flaky-job',
+      files: [report([['wobbly', o, 0.01], ['solid', 'pass', 0.01]])],
+    });
+  }
+  const watch = watchConsole(page);
+  await page.goto('/projects/analytics');
+  await hydrated(page);
+  await page.locator('a.flaky-link').click();
+  await expect(page.locator('h1')).toHaveText('Flaky tests');
+  const row = page.locator('tr.flaky-test[data-name="wobbly"]');
+  await expect(row).toHaveAttribute('data-rule', 'flips');
+  await expect(row.locator('td.rule')).toContainText('flipped between pass and fail');
+  await expect(row.locator('.trend span')).toHaveCount(4);
+  await expect(row.locator('.trend span.t-f')).toHaveCount(2);
+  await expect(row.locator('td.rate')).toHaveText('50%');
+  await expect(row.locator('a.last-run')).toHaveText('flaky-3');
+  await expect(page.locator('tr.flaky-test[data-name="solid"]')).toHaveCount(0);
+  // Filters are a GET form.
+  await page.locator('form.flaky-filters select[name=rule]').selectOption('retries');
+  await page.locator('form.flaky-filters button').click();
+  await expect(page).toHaveURL(/rule=retries/);
+  await expect(page.locator('tr.flaky-test[data-name="wobbly"]')).toHaveCount(0);
+  // The evidence links to the result; the job page marks the test flaky.
+  await page.goto('/projects/analytics/flaky-tests');
+  await hydrated(page);
+  await page.locator('tr.flaky-test[data-name="wobbly"] a.test-link').click();
+  await expect(page.locator('h1')).toContainText('wobbly');
+  const run = await (await request.get('/api/v1/projects/analytics/runs/flaky-3')).json();
+  await page.goto(`/projects/analytics/runs/${run.run.id}/jobs/${run.jobs[0].id}`);
+  await hydrated(page);
+  await expect(page.locator('table.results tr', { hasText: 'wobbly' }).locator('.flaky-mark')).toHaveText('flaky');
+  await expect(page.locator('table.results tr', { hasText: 'solid' }).locator('.flaky-mark')).toHaveCount(0);
+  watch.check();
+});
+
 test.describe('with JavaScript off', () => {
   test.use({ javaScriptEnabled: false });
 
@@ -116,5 +157,8 @@ test.describe('with JavaScript off', () => {
     await page.locator('form.pick-runs select[name=base_run]').selectOption({ label: 'nojs-2 (nojs)' });
     await page.locator('form.pick-runs button').click();
     await expect(page.locator('li.diff-count.still-failing')).toHaveAttribute('data-count', '2');
+    await page.goto('/projects/analytics/flaky-tests?state=all&sort=name');
+    await expect(page.locator('h1')).toHaveText('Flaky tests');
+    await expect(page.locator('form.flaky-filters select[name=state]')).toHaveValue('all');
   });
 });

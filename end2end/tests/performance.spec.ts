@@ -19,9 +19,12 @@ import { hydrated, signIn, token, upload, ADMIN } from './helpers';
  * chunk of its own, but wasm-split keeps every chunk's static data (strings,
  * serde field names, tables) in the main module, which every page loads.
  * Their float parsing was replaced by integer parsing to keep the standard
- * parser's tables out of it (−11 KiB).
+ * parser's tables out of it (−11 KiB). Raised again with test analytics
+ * (job page 527 → 537 KiB): new-failure, known-failure and flaky marks and
+ * failure summaries on the job page, and the static data of the
+ * compare-tests and flaky-tests pages, which lands in the main module.
  */
-const FIRST_PAGE_WASM_CEILING = 512 * 1024 + 24 * 1024;
+const FIRST_PAGE_WASM_CEILING = 512 * 1024 + 36 * 1024;
 
 type Figure = { page: string; wasmFiles: number; wasmBytes: number; interactiveMs: number };
 

@@ -7,7 +7,8 @@
 //! 3. latency: p50/p95 of the runs list and the job page API with 10,000
 //!    runs and 10 million test results loaded;
 //! 4. uploads at the sizes CI really sends (10, 1,000, 10,000 and 100,000
-//!    results) on that loaded database: p50/p95 per upload and results/s.
+//!    results) on that loaded database: p50/p95 per upload and results/s;
+//! 5. the test comparison of two of the largest of those jobs.
 //!
 //! On SQLite and on PostgreSQL (TEST_DATABASE_URL, default
 //! postgres://postgres@127.0.0.1:5432/postgres; a fresh database is made
@@ -333,6 +334,29 @@ async fn read_latency(client: &reqwest::Client, backend: &str, runs: usize, per_
     let (peak, _) = memory(s.child.id());
     println!("server peak RSS during load and reads: {peak:.0} MiB");
     upload_sizes(client, &s, total, sizes).await;
+    if let Some(&n) = sizes.iter().max() {
+        diff_latency(client, &s, n).await;
+    }
+}
+
+/// The test comparison of two jobs of `n` results each (two of the
+/// uploads `upload_sizes` made, different seeds: different failures), on
+/// the loaded database.
+async fn diff_latency(client: &reqwest::Client, s: &Server, n: usize) {
+    let mut ids = Vec::new();
+    for r in 0..2 {
+        let url = format!("{}/api/v1/projects/bench/runs/sized-{n}-{r}/jobs/linux", s.base);
+        let job: serde_json::Value = client.get(&url).send().await.expect("GET job").json().await.expect("job JSON");
+        ids.push(job["job"]["id"].as_i64().expect("job id"));
+    }
+    let url = format!("{}/api/v1/compare/tests?base={}&head={}", s.base, ids[0], ids[1]);
+    let answer: serde_json::Value = client.get(&url).send().await.expect("GET diff").json().await.expect("diff JSON");
+    let c = &answer["counts"];
+    let (p50, p95) = latency(client, &url, 50).await;
+    println!(
+        "test diff of two {n}-result jobs (GET /compare/tests, {} compared, {} new failures, {} fixed, {} still failing): p50 {p50:.1} ms, p95 {p95:.1} ms",
+        c["compared"], c["new_failures"], c["fixed"], c["still_failing"]
+    );
 }
 
 /// Uploads of each size into their own run and job, timed from the

@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::TestApp;
+use common::{TestApp, as_project_admin, put_json};
 use serde_json::{Value, json};
 use server::service::alerts::analyse_pending;
 
@@ -239,33 +239,6 @@ async fn annotations(app: TestApp) {
 }
 
 /// A signed-in project admin's request (cookie and anti-CSRF header).
-async fn as_project_admin(
-    app: &TestApp,
-    project: &str,
-) -> impl Fn(axum::http::request::Builder) -> axum::http::request::Builder {
-    use server::service::access::Access;
-    let password = "a long enough password";
-    server::service::accounts::create_user(&app.db, &Access::system(), "padmin", false, Some(password.into()))
-        .await
-        .unwrap();
-    server::service::admin::set_member(&app.db, &Access::system(), project, "padmin", shared::accounts::Role::Admin)
-        .await
-        .unwrap();
-    let signed_in = server::service::accounts::login(&app.db, "padmin", password, "127.0.0.1", None).await.unwrap();
-    let cookie = format!("assay_session={}; assay_csrf=c5rf", signed_in.token);
-    move |r: axum::http::request::Builder| r.header("cookie", cookie.clone()).header("x-csrf-token", "c5rf")
-}
-
-async fn put_json(
-    app: &TestApp,
-    path: &str,
-    auth: impl Fn(axum::http::request::Builder) -> axum::http::request::Builder,
-    body: &Value,
-) -> common::Resp {
-    let req = auth(axum::http::Request::put(path).header("content-type", "application/json"));
-    app.send(req.body(axum::body::Body::from(body.to_string())).unwrap()).await
-}
-
 async fn sensitivity(app: TestApp) {
     let token = app.project("bench").await;
     let bearer = |t: String| move |r: axum::http::request::Builder| r.header("authorization", format!("Bearer {t}"));

@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::TestApp;
+use common::{TestApp, as_project_admin, put_json};
 use serde_json::Value;
 
 /// A JUnit report of `(name, outcome, seconds)`, where outcome is `pass`,
@@ -30,7 +30,18 @@ fn junit(cases: &[(&str, &str, f64)]) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, token: &str, run: &str, job: &str, cases: &[(&str, &str, f64)]) -> (i64, i64) {
-    let path = app.run_and_job(token, "web", run, Some("main"), job).await;
+    upload_on(app, token, run, Some("main"), job, cases).await
+}
+
+async fn upload_on(
+    app: &TestApp,
+    token: &str,
+    run: &str,
+    branch: Option<&str>,
+    job: &str,
+    cases: &[(&str, &str, f64)],
+) -> (i64, i64) {
+    let path = app.run_and_job(token, "web", run, branch, job).await;
     let res = app.upload(&format!("{path}/test-results"), Some(token), &[("report.xml", junit(cases))]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let detail = app.get(&path).await.value();
@@ -198,9 +209,128 @@ async fn uploads_without_a_digest_are_read_from_their_results(app: TestApp) {
     assert_eq!(names(&without["new_failures"]), vec!["a"]);
 }
 
+/// The project's flaky tests, by name.
+async fn flaky(app: &TestApp, query: &str) -> Vec<Value> {
+    let res = app.get(&format!("/api/v1/projects/web/flaky-tests{query}")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    res.value()["tests"].as_array().expect("tests").clone()
+}
+
+fn flaky_named<'a>(list: &'a [Value], name: &str) -> Option<&'a Value> {
+    list.iter().find(|t| t["name"] == name)
+}
+
+async fn flaky_tests_are_caught_by_each_rule_and_recover(app: TestApp) {
+    let token = app.project("web").await;
+    // Flips on main: wobbly goes F P F P; steady always fails; stable passes.
+    for (i, w) in ["fail:w", "pass", "fail:w", "pass"].iter().enumerate() {
+        upload(
+            &app,
+            &token,
+            &format!("f{i}"),
+            "unit",
+            &[("wobbly", w, 0.1), ("steady", "fail:s", 0.1), ("stable", "pass", 0.1)],
+        )
+        .await;
+    }
+    let list = flaky(&app, "").await;
+    let wobbly = flaky_named(&list, "wobbly").expect("wobbly is flaky");
+    assert_eq!(wobbly["rule"], "flips");
+    assert_eq!(wobbly["trend"], "FPFP");
+    assert_eq!(wobbly["rate"].as_f64(), Some(0.5));
+    assert_eq!(wobbly["last_run"], "f3");
+    assert_eq!(wobbly["job_key"], "unit");
+    assert!(flaky_named(&list, "steady").is_none(), "a steady failure is not flaky");
+    assert!(flaky_named(&list, "stable").is_none());
+    // Off the watched branches the window does not move.
+    for (i, w) in ["fail:w", "pass", "fail:w", "pass"].iter().enumerate() {
+        upload_on(&app, &token, &format!("b{i}"), Some("feature"), "other", &[("branchy", w, 0.1)]).await;
+    }
+    assert!(flaky_named(&flaky(&app, "").await, "branchy").is_none());
+
+    // Retries: passed only after a failed attempt.
+    upload(
+        &app,
+        &token,
+        "f4",
+        "unit",
+        &[("retried", "flaky", 0.1), ("wobbly", "pass", 0.1), ("steady", "fail:s", 0.1)],
+    )
+    .await;
+    let list = flaky(&app, "?rule=retries").await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["name"], "retried");
+
+    // Same revision: a re-run of the job on revision X goes the other way.
+    let (_, _) = upload_on(&app, &token, "x1", Some("release"), "unit", &[("rev", "fail:r", 0.1)]).await;
+    server::on_db!(&app.db, p => sqlx::query("UPDATE runs SET revision = 'X' WHERE name IN ('x1', 'x2')").execute(p).await.map(|_| ()))
+        .expect("revision");
+    let path = app.run_and_job(&token, "web", "x2", Some("release"), "unit").await;
+    server::on_db!(&app.db, p => sqlx::query("UPDATE runs SET revision = 'X' WHERE name IN ('x1', 'x2')").execute(p).await.map(|_| ()))
+        .expect("revision");
+    let res =
+        app.upload(&format!("{path}/test-results"), Some(&token), &[("r.xml", junit(&[("rev", "pass", 0.1)]))]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let list = flaky(&app, "?rule=same_revision").await;
+    let rev = flaky_named(&list, "rev").expect("rev is flaky");
+    assert_eq!((rev["last_run"].as_str(), rev["other_run"].as_str()), (Some("x2"), Some("x1")));
+
+    // An infrastructure failure (19 of 20 failing) is no evidence.
+    let before = flaky_named(&flaky(&app, "").await, "wobbly").unwrap()["flakes"].clone();
+    let mut many: Vec<(String, &str, f64)> = (0..19).map(|i| (format!("t{i}"), "fail:infra", 0.1)).collect();
+    many.push(("wobbly".into(), "fail:w", 0.1));
+    let cases: Vec<(&str, &str, f64)> = many.iter().map(|(n, o, t)| (n.as_str(), *o, *t)).collect();
+    upload(&app, &token, "infra", "unit", &cases).await;
+    let after = flaky(&app, "").await;
+    assert_eq!(flaky_named(&after, "wobbly").unwrap()["flakes"], before);
+    assert!(flaky_named(&after, "t0").is_none());
+
+    // The job page marks flaky tests.
+    let rows = app.get("/api/v1/projects/web/runs/f4/jobs/unit/test-results").await.value();
+    let marked: Vec<&Value> = rows["items"].as_array().unwrap().iter().filter(|r| !r["flaky_test"].is_null()).collect();
+    assert_eq!(marked.len(), 2, "{rows}");
+
+    // Rules: admins set them; a tighter recovery lets wobbly recover.
+    let url = "/api/v1/projects/web/flaky-rules";
+    assert_eq!(app.get(url).await.value()["recovery_runs"], 20);
+    let bearer = |t: String| move |r: axum::http::request::Builder| r.header("authorization", format!("Bearer {t}"));
+    let quick =
+        serde_json::json!({"branches": ["main"], "window": 20, "min_flips": 3, "recovery_runs": 2, "infra_ratio": 0.8});
+    put_json(&app, url, bearer(token.clone()), &quick).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "cannot manage",
+    );
+    let admin = as_project_admin(&app, "web").await;
+    let bad =
+        serde_json::json!({"branches": ["main"], "window": 40, "min_flips": 3, "recovery_runs": 2, "infra_ratio": 0.8});
+    put_json(&app, url, &admin, &bad).await.assert_error(StatusCode::BAD_REQUEST, "bad_request", "window");
+    let res = put_json(&app, url, &admin, &quick).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'flaky.rules'").await, 1);
+    for i in 0..2 {
+        upload(&app, &token, &format!("clean{i}"), "unit", &[("wobbly", "pass", 0.1)]).await;
+    }
+    assert!(flaky_named(&flaky(&app, "").await, "wobbly").is_none(), "recovered after two clean runs");
+    let all = flaky(&app, "?state=all&sort=name").await;
+    let w = flaky_named(&all, "wobbly").expect("listed with state=all");
+    assert_eq!(w["flaky"], false);
+    assert!(w["recovered_at"].is_string());
+
+    // Bad queries name the problem.
+    for (q, needle) in [("?sort=bogus", "sort"), ("?rule=bogus", "rule"), ("?state=bogus", "state")] {
+        app.get(&format!("/api/v1/projects/web/flaky-tests{q}")).await.assert_error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            needle,
+        );
+    }
+}
+
 const LEFT_RIGHT_FAIL: &str = "fail:assertion `left == right` failed\n  left: 1\n right: 2";
 
 both_backends! {
     failures_are_new_or_known_and_runs_compare => failures_are_new_or_known_and_runs_compare;
     uploads_without_a_digest_are_read_from_their_results => uploads_without_a_digest_are_read_from_their_results;
+    flaky_tests_are_caught_by_each_rule_and_recover => flaky_tests_are_caught_by_each_rule_and_recover;
 }

@@ -339,6 +339,9 @@ pub struct TestResultRow {
     /// which the test has been failing, and whether that is this run (a
     /// new failure) — as known when the result was stored.
     pub failing_since: Option<FailingSince>,
+    /// The test is flaky in this job key now: the rule that caught it.
+    #[serde(default)]
+    pub flaky_test: Option<crate::analytics::flaky::Rule>,
 }
 
 /// Since when a failing test has been failing.

@@ -34,7 +34,11 @@ pub fn CompareTestsPage() -> impl IntoView {
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(v) => view! { <Comparison comparison=v.comparison runs=v.runs/> }.into_any(),
+                    Ok(v) => {
+                        // Two jobs were asked for, or two runs.
+                        let by_job = sides.get_untracked().0.is_some();
+                        view! { <Comparison comparison=v.comparison runs=v.runs by_job=by_job/> }.into_any()
+                    }
                     Err(e) => view! { <Title text="Compare tests"/> <ErrorView error=e/> }.into_any(),
                 }
             })}
@@ -50,12 +54,9 @@ fn side_label(side: &ComparedSide, by_job: bool) -> String {
 }
 
 #[component]
-fn Comparison(comparison: TestComparison, runs: Vec<RunSummary>) -> impl IntoView {
+fn Comparison(comparison: TestComparison, runs: Vec<RunSummary>, by_job: bool) -> impl IntoView {
     let c = comparison;
     let slug = c.project.clone();
-    let by_job = c.new_failures.iter().chain(&c.added).chain(&c.removed).all(|t| t.job_key.is_none())
-        && c.base.jobs.len() == 1
-        && c.head.jobs.len() == 1;
     let title = format!("Tests: {} → {}", side_label(&c.base, by_job), side_label(&c.head, by_job));
     let n = c.counts;
     let groups: Vec<(&'static str, &'static str, i64, Vec<DiffTest>)> = vec![

@@ -350,6 +350,9 @@ fn Results(page: Page<TestResultRow>, filter: Filter, base: String, slug: String
                     <td>
                         <a class="test-link" href=href>{if t.name.is_empty() { "(unnamed)".to_owned() } else { t.name.clone() }}</a>
                         " " {mark}
+                        {t.flaky_test.map(|r| view! {
+                            <span class="failure-mark flaky-mark" title=r.label()>"flaky"</span>
+                        })}
                         <div class="muted small">{path}</div>
                         {message}
                     </td>

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod artifact;
 pub mod compare;
 pub mod compare_tests;
+pub mod flaky_tests;
 pub mod job;
 pub mod job_traces;
 pub mod login;

@@ -68,6 +68,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(results::summary))
         .routes(routes!(results::get))
         .routes(routes!(analytics::compare_tests))
+        .routes(routes!(analytics::flaky_tests))
+        .routes(routes!(analytics::flaky_rules, analytics::set_flaky_rules))
         .routes(routes!(artifacts::upload, artifacts::list))
         .routes(routes!(artifacts::get, artifacts::delete))
         .routes(routes!(artifacts::download))

@@ -12,6 +12,7 @@ pub mod annotations;
 pub mod artifacts;
 pub mod audit;
 pub mod blobs;
+pub mod flaky;
 pub mod ingest;
 pub mod jobs;
 pub mod members;

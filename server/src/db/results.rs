@@ -11,7 +11,7 @@ use std::collections::HashMap;
 /// The list columns of a test result; the message is cut to what a table
 /// row shows.
 pub const RESULT_ROW_COLUMNS: &str = "id, suite, classname, name, status, flaky, retries, duration_s, \
-    substr(message, 1, 400) AS message, failure_type, summary, failing_since, run_id";
+    substr(message, 1, 400) AS message, failure_type, summary, failing_since, run_id, test_key";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ResultRow {
@@ -29,6 +29,7 @@ pub struct ResultRow {
     pub summary: Option<String>,
     pub failing_since: Option<i64>,
     pub run_id: i64,
+    pub test_key: i64,
 }
 
 /// Names of the runs failures have been failing since, by id.
@@ -54,6 +55,7 @@ impl ResultRow {
             failure_type: self.failure_type,
             summary: self.summary,
             failing_since,
+            flaky_test: None,
         }
     }
 }
@@ -67,8 +69,8 @@ pub async fn since_names(db: &Db, rows: &[&ResultRow]) -> Result<RunNames, sqlx:
 }
 
 pub const RESULT_DETAIL_COLUMNS: &str = "id, suite, classname, name, status, flaky, retries, duration_s, message, \
-    failure_type, summary, failing_since, details, stdout, stderr, properties, file, line, upload_id, job_id, run_id, \
-    project_id, test_key";
+    failure_type, summary, failing_since, test_key, details, stdout, stderr, properties, file, line, upload_id, job_id, \
+    run_id, project_id";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ResultDetailRow {
@@ -84,7 +86,6 @@ pub struct ResultDetailRow {
     pub upload_id: i64,
     pub job_id: i64,
     pub project_id: i64,
-    pub test_key: i64,
 }
 
 impl ResultDetailRow {

@@ -18,6 +18,7 @@
 
 pub mod artifacts;
 pub mod body;
+pub mod flaky;
 pub mod lines;
 pub mod perf;
 pub mod spool;

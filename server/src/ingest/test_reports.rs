@@ -52,8 +52,9 @@ impl Kind for TestReports {
         file: &Spooled,
         (): (),
     ) -> ApiResult<Stored<IngestedFile>> {
-        let (outcome, digest) = parse_into(tx, target, upload_id, file, self.format).await?;
-        db::analytics::insert_digest(tx, target.job_id, upload_id, &digest).await?;
+        let (outcome, outcomes) = parse_into(tx, target, upload_id, file, self.format).await?;
+        db::analytics::insert_digest(tx, target.job_id, upload_id, &digest::encode(outcomes.clone())).await?;
+        super::flaky::observe(tx, target, &outcomes).await?;
         let c = outcome.counts;
         Ok(Stored {
             answer: figures(upload_id, &file.filename, outcome.format, &c, false, outcome.warnings.clone()),
@@ -118,8 +119,8 @@ fn figures(
     }
 }
 
-/// Parses one spooled file into the transaction, and packs its outcomes
-/// into a digest (see `shared::analytics::digest`). On a parse error
+/// Parses one spooled file into the transaction; answers with its
+/// outcomes, one per test, sorted by key (see `shared::analytics::digest`). On a parse error
 /// nothing is committed (the caller's transaction is dropped and rolls
 /// back).
 async fn parse_into(
@@ -128,7 +129,7 @@ async fn parse_into(
     upload_id: i64,
     file: &Spooled,
     format: FormatChoice,
-) -> ApiResult<(ParseOutcome, Vec<u8>)> {
+) -> ApiResult<(ParseOutcome, Vec<Outcome>)> {
     let (send, mut recv) = tokio::sync::mpsc::channel::<Result<Prepared, sqlx::Error>>(4);
     let path = file.path.to_path_buf();
     let backend = tx.backend();
@@ -212,10 +213,10 @@ async fn parse_into(
         outcomes.retain(|o| !merged_outcomes.contains_key(&o.key));
         outcomes.extend(merged_outcomes.into_values());
     }
-    let digest = tokio::task::spawn_blocking(move || digest::encode(outcomes))
+    let outcomes = tokio::task::spawn_blocking(move || digest::normalise(outcomes))
         .await
         .map_err(|e| ApiError::internal(format!("digest task failed: {e}")))?;
-    Ok((outcome, digest))
+    Ok((outcome, outcomes))
 }
 
 fn outcome_of(case: &TestCase) -> Outcome {

@@ -13,7 +13,10 @@ use crate::db::{self, Db};
 use crate::error::{ApiError, ApiResult};
 use shared::analytics::diff::{self, Pair, Slotted, TestDiff};
 use shared::analytics::digest::{self, Outcome};
-use shared::analytics::wire::{ComparedJob, ComparedSide, DiffCounts, DiffResult, DiffTest, TestComparison};
+use shared::analytics::flaky::{FlakyRules, Rule};
+use shared::analytics::wire::{
+    ComparedJob, ComparedSide, DiffCounts, DiffResult, DiffTest, FlakyTest, FlakyTests, TestComparison,
+};
 use shared::model::FailingSince;
 use std::collections::{BTreeSet, HashMap};
 
@@ -282,4 +285,147 @@ fn side_json(side: Side) -> ComparedSide {
 /// The run to compare a run with: the newest earlier run on its branch.
 pub async fn previous_run(db: &Db, run: &RunRow) -> ApiResult<Option<i64>> {
     Ok(store::previous_run(db, run.project_id, run.id, run.branch.as_deref()).await?)
+}
+
+/// How a flaky-tests list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlakySort {
+    LastFlake,
+    Rate,
+    Flakes,
+    FirstSeen,
+    Name,
+}
+
+impl FlakySort {
+    pub fn parse(s: Option<&str>) -> ApiResult<FlakySort> {
+        Ok(match s.map(str::trim).filter(|s| !s.is_empty()) {
+            None | Some("last_flake") => FlakySort::LastFlake,
+            Some("rate") => FlakySort::Rate,
+            Some("flakes") => FlakySort::Flakes,
+            Some("first_seen") => FlakySort::FirstSeen,
+            Some("name") => FlakySort::Name,
+            Some(o) => {
+                return Err(ApiError::BadRequest(format!(
+                    "sort: '{o}' is not one of last_flake, rate, flakes, first_seen, name"
+                )));
+            }
+        })
+    }
+}
+
+/// What a flaky-tests list shows.
+#[derive(Debug, Clone, Default)]
+pub struct FlakyQuery {
+    /// Also tests that recovered.
+    pub recovered: bool,
+    pub rule: Option<String>,
+    pub q: Option<String>,
+    pub job: Option<String>,
+    pub sort: Option<String>,
+}
+
+impl FlakyQuery {
+    /// From a query string's fields; `state` is `flaky` (default) or `all`.
+    pub fn from_params(
+        state: Option<&str>,
+        rule: Option<String>,
+        q: Option<String>,
+        job: Option<String>,
+        sort: Option<String>,
+    ) -> ApiResult<FlakyQuery> {
+        let recovered = match state.map(str::trim).filter(|s| !s.is_empty()) {
+            None | Some("flaky") => false,
+            Some("all") => true,
+            Some(o) => return Err(ApiError::BadRequest(format!("state: '{o}' is not flaky or all"))),
+        };
+        Ok(FlakyQuery { recovered, rule, q, job, sort })
+    }
+}
+
+/// A project's flaky tests, filtered and sorted (from their stored rows:
+/// nothing is recomputed on read).
+pub async fn flaky_tests(db: &Db, access: &Access, slug: &str, query: &FlakyQuery) -> ApiResult<FlakyTests> {
+    let project = super::read::readable(db, access, slug).await?;
+    let sort = FlakySort::parse(query.sort.as_deref())?;
+    let rule =
+        match query.rule.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(r) => Some(Rule::parse(r).ok_or_else(|| {
+                ApiError::BadRequest(format!("rule: '{r}' is not one of same_revision, retries, flips"))
+            })?),
+        };
+    let needle = query.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
+    let rules = db::flaky::rules(db, project.id).await?;
+    let mut tests = Vec::new();
+    for r in db::flaky::list(db, project.id, query.recovered).await? {
+        let row_rule = Rule::parse(&r.rule)
+            .ok_or_else(|| ApiError::internal(format!("flaky_tests.rule: unknown rule '{}'", r.rule)))?;
+        if rule.is_some_and(|want| want != row_rule) {
+            continue;
+        }
+        if query.job.as_deref().is_some_and(|j| !j.is_empty() && j != r.job_key) {
+            continue;
+        }
+        if let Some(n) = &needle
+            && ![&r.name, &r.classname, &r.suite].iter().any(|f| f.to_lowercase().contains(n.as_str()))
+        {
+            continue;
+        }
+        tests.push(FlakyTest {
+            job_key: r.job_key,
+            suite: r.suite,
+            classname: r.classname,
+            name: r.name,
+            rule: row_rule,
+            flaky: r.flaky,
+            flakes: r.flakes,
+            rate: r.rate,
+            trend: r.trend,
+            first_flake_at: r.first_flake_at,
+            last_flake_at: r.last_flake_at,
+            last_run_id: r.last_run_id,
+            last_run: r.last_run,
+            last_job_id: r.last_job_id,
+            last_result_id: r.last_result_id,
+            other_run_id: r.other_run_id,
+            other_run: r.other_run,
+            recovered_at: r.recovered_at,
+        });
+    }
+    match sort {
+        FlakySort::LastFlake => tests.sort_by(|a, b| b.last_flake_at.cmp(&a.last_flake_at)),
+        FlakySort::Rate => tests.sort_by(|a, b| b.rate.total_cmp(&a.rate).then(b.last_flake_at.cmp(&a.last_flake_at))),
+        FlakySort::Flakes => tests.sort_by(|a, b| b.flakes.cmp(&a.flakes).then(b.last_flake_at.cmp(&a.last_flake_at))),
+        FlakySort::FirstSeen => tests.sort_by(|a, b| a.first_flake_at.cmp(&b.first_flake_at)),
+        FlakySort::Name => tests.sort_by(|a, b| (&a.name, &a.job_key).cmp(&(&b.name, &b.job_key))),
+    }
+    Ok(FlakyTests { project: project.slug, rules, tests })
+}
+
+/// Sets a project's flaky rules (project admins); they apply to the
+/// executions stored from then on.
+pub async fn set_flaky_rules(db: &Db, access: &Access, slug: &str, rules: FlakyRules) -> ApiResult<FlakyRules> {
+    let p = super::read::readable(db, access, slug).await?;
+    access.require(db, &p, shared::accounts::Role::Admin).await?;
+    super::access::require_writable(&p)?;
+    rules.validate().map_err(ApiError::BadRequest)?;
+    let mut tx = db.begin_write().await?;
+    db::flaky::save_rules(&mut tx, p.id, &rules).await?;
+    let entry = db::audit::Entry {
+        project_id: Some(p.id),
+        action: "flaky.rules",
+        target: p.slug.clone(),
+        detail: Some(format!(
+            "{} flips in {} executions on {}; recovery after {}; infrastructure above {:.0}%",
+            rules.min_flips,
+            rules.window,
+            rules.branches.join(", "),
+            rules.recovery_runs,
+            rules.infra_ratio * 100.0
+        )),
+    };
+    db::audit::record(&mut tx, &access.actor(), entry).await?;
+    tx.commit().await?;
+    Ok(rules)
 }

@@ -219,7 +219,17 @@ pub async fn test_results<'a>(
     let list = results::ListQuery { filter, q: query.q.as_deref(), order, limit, offset, known_total };
     let (rows, total) = results::list(db, j.id, list).await?;
     let names = results::since_names(db, &rows.iter().collect::<Vec<_>>()).await?;
-    Ok(Page { items: rows.into_iter().map(|r| r.into_json(&names)).collect(), total, limit, offset })
+    let keys: Vec<i64> = rows.iter().map(|r| r.test_key).collect();
+    let flaky: std::collections::HashMap<i64, String> =
+        db::flaky::marks(db, j.project_id, &j.key, &keys).await?.into_iter().collect();
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let rule = flaky.get(&r.test_key).and_then(|s| shared::analytics::flaky::Rule::parse(s));
+            TestResultRow { flaky_test: rule, ..r.into_json(&names) }
+        })
+        .collect();
+    Ok(Page { items, total, limit, offset })
 }
 
 pub async fn test_page<'a>(
@@ -234,7 +244,7 @@ pub async fn test_page<'a>(
     let row = results::get(db, j.id, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("test result {id} in job '{}'", j.key)))?;
-    let history = results::history(db, p.id, row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
+    let history = results::history(db, p.id, row.row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
     let artifacts = super::artifacts::for_result(db, &p, id).await?;
     let names = results::since_names(db, &[&row.row]).await?;
     Ok(TestPage {

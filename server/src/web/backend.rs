@@ -149,6 +149,20 @@ impl app::backend::Backend for DbBackend {
         Ok(analytics::compare(&self.db, &access, sides, None).await?)
     }
 
+    async fn flaky_tests(
+        &self,
+        c: &Caller,
+        project: &str,
+        state: Option<String>,
+        rule: Option<String>,
+        q: Option<String>,
+        sort: Option<String>,
+    ) -> Result<shared::analytics::wire::FlakyTests, AppError> {
+        let access = self.reader(c).await?;
+        let query = analytics::FlakyQuery::from_params(state.as_deref(), rule, q, None, sort)?;
+        Ok(analytics::flaky_tests(&self.db, &access, project, &query).await?)
+    }
+
     async fn compare(&self, c: &Caller, jobs: &str, view: &ViewParams) -> Result<Comparison, AppError> {
         let access = self.reader(c).await?;
         let ids = perf::parse_job_ids(jobs)?;

@@ -441,3 +441,33 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Signs in a new user who is an admin of `project`: the returned
+/// function adds their session cookie and CSRF header to a request.
+pub async fn as_project_admin(
+    app: &TestApp,
+    project: &str,
+) -> impl Fn(axum::http::request::Builder) -> axum::http::request::Builder {
+    use server::service::access::Access;
+    let password = "a long enough password";
+    server::service::accounts::create_user(&app.db, &Access::system(), "padmin", false, Some(password.into()))
+        .await
+        .unwrap();
+    server::service::admin::set_member(&app.db, &Access::system(), project, "padmin", shared::accounts::Role::Admin)
+        .await
+        .unwrap();
+    let signed_in = server::service::accounts::login(&app.db, "padmin", password, "127.0.0.1", None).await.unwrap();
+    let cookie = format!("assay_session={}; assay_csrf=c5rf", signed_in.token);
+    move |r: axum::http::request::Builder| r.header("cookie", cookie.clone()).header("x-csrf-token", "c5rf")
+}
+
+/// A PUT of a JSON body with the given credentials.
+pub async fn put_json(
+    app: &TestApp,
+    path: &str,
+    auth: impl Fn(axum::http::request::Builder) -> axum::http::request::Builder,
+    body: &serde_json::Value,
+) -> Resp {
+    let req = auth(axum::http::Request::put(path).header("content-type", "application/json"));
+    app.send(req.body(axum::body::Body::from(body.to_string())).unwrap()).await
+}

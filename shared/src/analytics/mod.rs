@@ -4,5 +4,6 @@
 
 pub mod diff;
 pub mod digest;
+pub mod flaky;
 pub mod summary;
 pub mod wire;

@@ -98,3 +98,43 @@ pub struct DiffResult {
     pub duration_s: Option<f64>,
     pub summary: Option<String>,
 }
+
+/// A project's flaky tests, and the rules that caught them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FlakyTests {
+    pub project: String,
+    pub rules: crate::analytics::flaky::FlakyRules,
+    pub tests: Vec<FlakyTest>,
+}
+
+/// A test that is (or, with `flaky: false`, was) flaky, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FlakyTest {
+    pub job_key: String,
+    pub suite: String,
+    pub classname: String,
+    pub name: String,
+    /// The rule that caught it last.
+    pub rule: crate::analytics::flaky::Rule,
+    pub flaky: bool,
+    /// Flakes seen (executions that gave evidence).
+    pub flakes: i64,
+    /// Failed share of its recent executions on the watched branches.
+    pub rate: f64,
+    /// Those executions, oldest first: `P` passed, `F` failed.
+    pub trend: String,
+    pub first_flake_at: DateTime<Utc>,
+    pub last_flake_at: DateTime<Utc>,
+    /// The last flake: its run, job and result.
+    pub last_run_id: i64,
+    pub last_run: String,
+    pub last_job_id: i64,
+    pub last_result_id: i64,
+    /// For a same-revision flake, the run where it went the other way.
+    pub other_run_id: Option<i64>,
+    pub other_run: Option<String>,
+    /// When it stopped being flaky (that many clean executions in a row).
+    pub recovered_at: Option<DateTime<Utc>>,
+}
