@@ -26,7 +26,15 @@ async function seedFormats(request: APIRequestContext): Promise<Urls> {
   }
   const auth = { Authorization: `Bearer ${token('formats')}` };
   const run = await (await request.get('/api/v1/projects/formats/runs/every-format', { headers: auth })).json();
-  const pages = ['/', '/login', '/projects/formats', `/projects/formats/runs/${run.run.id}`];
+  const pages = [
+    '/',
+    '/login',
+    '/projects/formats',
+    `/projects/formats/runs/${run.run.id}`,
+    '/projects/formats/flaky-tests?state=all',
+    `/compare/tests?base_run=${run.run.id}&head_run=${run.run.id}`,
+    `/compare/tests?base=${run.jobs[0].id}&head=${run.jobs[1].id}`,
+  ];
   const tests: string[] = [];
   for (const job of run.jobs) {
     pages.push(`/projects/formats/runs/${run.run.id}/jobs/${job.id}`);
