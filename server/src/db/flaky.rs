@@ -143,24 +143,27 @@ pub async fn record_flake(tx: &mut Tx, f: &Flake<'_>) -> Result<(), sqlx::Error>
         .execute(&mut *c).await.map(|_| ()))
 }
 
-/// A flaky (or recovered) test's window after an execution without a flake.
-pub async fn update_trend(
+/// A flaky test recovered: its last trend kept with it.
+pub async fn recovered(
     tx: &mut Tx,
     project_id: i64,
     job_key: &str,
     test_key: i64,
     trend: &str,
     rate: f64,
-    recovered: bool,
 ) -> Result<(), sqlx::Error> {
     let now = super::now();
     on_tx!(tx, c => sqlx::query(
-        "UPDATE flaky_tests SET trend = $4, rate = $5, updated_at = $6, \
-           flaky = CASE WHEN $7 THEN FALSE ELSE flaky END, \
-           recovered_at = CASE WHEN $7 THEN $6 ELSE recovered_at END \
+        "UPDATE flaky_tests SET trend = $4, rate = $5, updated_at = $6, flaky = FALSE, recovered_at = $6 \
          WHERE project_id = $1 AND job_key = $2 AND test_key = $3")
-        .bind(project_id).bind(job_key).bind(test_key).bind(trend).bind(rate).bind(now).bind(recovered)
+        .bind(project_id).bind(job_key).bind(test_key).bind(trend).bind(rate).bind(now)
         .execute(&mut *c).await.map(|_| ()))
+}
+
+/// A job key's windows, for reading.
+pub async fn windows(db: &Db, project_id: i64, job_key: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar("SELECT windows FROM test_windows WHERE project_id = $1 AND job_key = $2")
+        .bind(project_id).bind(job_key).fetch_optional(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -178,7 +181,8 @@ pub struct FlakyRow {
     pub first_flake_at: DateTime<Utc>,
     pub last_flake_at: DateTime<Utc>,
     pub last_run_id: i64,
-    pub last_run: String,
+    /// `None` once that run was deleted.
+    pub last_run: Option<String>,
     pub last_job_id: i64,
     pub last_result_id: i64,
     pub other_run_id: Option<i64>,
@@ -193,7 +197,7 @@ pub async fn list(db: &Db, project_id: i64, recovered: bool) -> Result<Vec<Flaky
         "SELECT f.job_key, f.test_key, f.suite, f.classname, f.name, f.rule, f.flaky, f.flakes, f.trend, f.rate, \
            f.first_flake_at, f.last_flake_at, f.last_run_id, r.name AS last_run, f.last_job_id, f.last_result_id, \
            f.other_run_id, o.name AS other_run, f.recovered_at \
-         FROM flaky_tests f JOIN runs r ON r.id = f.last_run_id LEFT JOIN runs o ON o.id = f.other_run_id \
+         FROM flaky_tests f LEFT JOIN runs r ON r.id = f.last_run_id LEFT JOIN runs o ON o.id = f.other_run_id \
          WHERE f.project_id = $1{cond} ORDER BY f.last_flake_at DESC, f.name LIMIT 5000"
     );
     on_db!(db, p => sqlx::query_as(&sql).bind(project_id).fetch_all(p).await)

@@ -9,7 +9,7 @@ use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
 use shared::TestStatus;
 use shared::analytics::digest::{self, Outcome};
-use shared::analytics::flaky::{self, Rule, Stat, Tracked};
+use shared::analytics::flaky::{self, Rule, Stat, Tracked, Windows};
 use std::collections::HashMap;
 
 struct JobInfo {
@@ -26,10 +26,11 @@ async fn job_info(tx: &mut Tx, job_id: i64) -> ApiResult<JobInfo> {
     Ok(JobInfo { key, branch, revision, has_previous: previous.is_some() })
 }
 
-/// What an execution changed, to be written.
+/// What an execution changed, to be written. (Other executions of flaky
+/// tests only move the windows blob: pages read their trend from it.)
 enum Change {
     Flake { key: i64, rule: Rule, stat: Stat, other_run: Option<i64> },
-    Trend { key: i64, stat: Stat, recovered: bool },
+    Recovered { key: i64, stat: Stat },
 }
 
 /// Observes one upload's outcomes (sorted by key, as in its digest).
@@ -67,12 +68,13 @@ pub async fn observe(tx: &mut Tx, target: Target, outcomes: &[Outcome]) -> ApiRe
         }
     }
 
-    let mut tracked = match store::windows_for_update(tx, target.project_id, &info.key).await? {
+    let Windows { seq, mut tracked } = match store::windows_for_update(tx, target.project_id, &info.key).await? {
         Some(blob) => {
             flaky::decode_windows(&blob).map_err(|e| ApiError::internal(format!("job key '{}': {e}", info.key)))?
         }
-        None => Vec::new(),
+        None => Windows::default(),
     };
+    let seq = seq.wrapping_add(1);
     let mut changes = Vec::new();
     let mut added = Vec::new();
     let mut at = 0usize;
@@ -93,16 +95,17 @@ pub async fn observe(tx: &mut Tx, target: Target, outcomes: &[Outcome]) -> ApiRe
             // First failure in a while: its earlier executions on the
             // branch passed (else it would be tracked), if it ran before.
             let executions = u32::from(info.has_previous && watched);
-            Tracked { key: o.key, stat: Stat { executions, ..Stat::default() }, ever_flaky: false }
+            Tracked { key: o.key, stat: Stat { executions, ..Stat::default() }, ever_flaky: false, last_seq: seq }
         };
+        entry.last_seq = seq;
         let seen =
             flaky::observe(&mut entry.stat, o.status, passed_on_retry, other_here.map(|(s, _)| s), watched, &rules);
         if let Some(rule) = seen.flake {
             entry.ever_flaky = true;
             let other_run = other_here.filter(|_| rule == Rule::SameRevision).map(|(_, r)| r);
             changes.push(Change::Flake { key: o.key, rule, stat: entry.stat, other_run });
-        } else if entry.ever_flaky {
-            changes.push(Change::Trend { key: o.key, stat: entry.stat, recovered: seen.recovered });
+        } else if seen.recovered {
+            changes.push(Change::Recovered { key: o.key, stat: entry.stat });
         }
         if is_tracked {
             tracked[at] = entry;
@@ -114,8 +117,8 @@ pub async fn observe(tx: &mut Tx, target: Target, outcomes: &[Outcome]) -> ApiRe
         tracked.extend(added);
         tracked.sort_by_key(|t| t.key);
     }
-    tracked.retain(|t| !flaky::forgettable(&t.stat, t.ever_flaky, &rules));
-    store::save_windows(tx, target.project_id, &info.key, &flaky::encode_windows(&tracked)).await?;
+    tracked.retain(|t| !flaky::forgettable(t, seq, &rules));
+    store::save_windows(tx, target.project_id, &info.key, &flaky::encode_windows(&Windows { seq, tracked })).await?;
 
     if changes.is_empty() {
         return Ok(());
@@ -124,7 +127,7 @@ pub async fn observe(tx: &mut Tx, target: Target, outcomes: &[Outcome]) -> ApiRe
         .iter()
         .filter_map(|c| match c {
             Change::Flake { key, .. } => Some(*key),
-            Change::Trend { .. } => None,
+            Change::Recovered { .. } => None,
         })
         .collect();
     let names: HashMap<i64, store::ResultName> =
@@ -146,24 +149,17 @@ pub async fn observe(tx: &mut Tx, target: Target, outcomes: &[Outcome]) -> ApiRe
                 };
                 store::record_flake(tx, &flake).await?;
             }
-            Change::Trend { key, stat, recovered } => {
-                store::update_trend(
-                    tx,
-                    target.project_id,
-                    &info.key,
-                    key,
-                    &stat.trend(rules.window),
-                    rate(&stat, rules.window),
-                    recovered,
-                )
-                .await?;
+            Change::Recovered { key, stat } => {
+                let (trend, rate) = (stat.trend(rules.window), rate(&stat, rules.window));
+                store::recovered(tx, target.project_id, &info.key, key, &trend, rate).await?;
             }
         }
     }
     Ok(())
 }
 
-fn rate(stat: &Stat, window: u32) -> f64 {
+/// Failed share of the recent executions.
+pub fn rate(stat: &Stat, window: u32) -> f64 {
     let n = stat.executions.min(window);
     if n == 0 { 0.0 } else { f64::from(stat.failures(window)) / f64::from(n) }
 }

@@ -357,8 +357,20 @@ pub async fn flaky_tests(db: &Db, access: &Access, slug: &str, query: &FlakyQuer
         };
     let needle = query.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
     let rules = db::flaky::rules(db, project.id).await?;
+    let rows = db::flaky::list(db, project.id, query.recovered).await?;
+    // Live trends: each listed job key's windows blob, read once.
+    let mut windows: HashMap<String, shared::analytics::flaky::Windows> = HashMap::new();
+    for r in &rows {
+        if !windows.contains_key(&r.job_key)
+            && let Some(blob) = db::flaky::windows(db, project.id, &r.job_key).await?
+        {
+            let w = shared::analytics::flaky::decode_windows(&blob)
+                .map_err(|e| ApiError::internal(format!("job key '{}': {e}", r.job_key)))?;
+            windows.insert(r.job_key.clone(), w);
+        }
+    }
     let mut tests = Vec::new();
-    for r in db::flaky::list(db, project.id, query.recovered).await? {
+    for r in rows {
         let row_rule = Rule::parse(&r.rule)
             .ok_or_else(|| ApiError::internal(format!("flaky_tests.rule: unknown rule '{}'", r.rule)))?;
         if rule.is_some_and(|want| want != row_rule) {
@@ -372,6 +384,11 @@ pub async fn flaky_tests(db: &Db, access: &Access, slug: &str, query: &FlakyQuer
         {
             continue;
         }
+        let live = windows.get(&r.job_key).and_then(|w| w.get(r.test_key));
+        let (trend, rate) = match live {
+            Some(t) => (t.stat.trend(rules.window), crate::ingest::flaky::rate(&t.stat, rules.window)),
+            None => (r.trend, r.rate),
+        };
         tests.push(FlakyTest {
             job_key: r.job_key,
             suite: r.suite,
@@ -380,12 +397,12 @@ pub async fn flaky_tests(db: &Db, access: &Access, slug: &str, query: &FlakyQuer
             rule: row_rule,
             flaky: r.flaky,
             flakes: r.flakes,
-            rate: r.rate,
-            trend: r.trend,
+            rate,
+            trend,
             first_flake_at: r.first_flake_at,
             last_flake_at: r.last_flake_at,
             last_run_id: r.last_run_id,
-            last_run: r.last_run,
+            last_run: r.last_run.unwrap_or_else(|| format!("#{} (deleted)", r.last_run_id)),
             last_job_id: r.last_job_id,
             last_result_id: r.last_result_id,
             other_run_id: r.other_run_id,

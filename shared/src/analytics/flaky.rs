@@ -231,10 +231,14 @@ pub fn worth_tracking(status: TestStatus, passed_on_retry: bool) -> bool {
     status.is_bad() || passed_on_retry
 }
 
-/// Whether a tracked test can be forgotten: not flaky, never was, and no
-/// failure left in its window.
-pub fn forgettable(stat: &Stat, ever_flaky: bool, rules: &FlakyRules) -> bool {
-    !stat.flaky && !ever_flaky && stat.failures(rules.window) == 0
+/// Whether a tracked test can be forgotten: it has not run in the job
+/// key's last `max(window, recovery_runs)` uploads (renamed, deleted or no
+/// longer run: its window would be stale), or it is not flaky, never was,
+/// and has no failure left in its window.
+pub fn forgettable(t: &Tracked, seq: u32, rules: &FlakyRules) -> bool {
+    let idle = seq.saturating_sub(t.last_seq);
+    idle > rules.window.max(rules.recovery_runs)
+        || (!t.stat.flaky && !t.ever_flaky && t.stat.failures(rules.window) == 0)
 }
 
 /// A tracked test in a job key's windows blob.
@@ -244,36 +248,56 @@ pub struct Tracked {
     pub stat: Stat,
     /// Was flaky at some point (its `flaky_tests` row exists).
     pub ever_flaky: bool,
+    /// The job key's upload count when this test last ran.
+    pub last_seq: u32,
 }
 
-const WINDOWS_MAGIC: &[u8; 4] = b"ATW1";
-const WINDOWS_RECORD: usize = 16;
+/// A job key's tracked tests, and how many uploads it has had.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Windows {
+    pub seq: u32,
+    /// Sorted by key.
+    pub tracked: Vec<Tracked>,
+}
+
+impl Windows {
+    pub fn get(&self, key: i64) -> Option<&Tracked> {
+        self.tracked.binary_search_by_key(&key, |t| t.key).ok().map(|i| &self.tracked[i])
+    }
+}
+
+const WINDOWS_MAGIC: &[u8; 4] = b"ATW2";
+const WINDOWS_RECORD: usize = 20;
 
 /// Packs a job key's tracked tests (sorted by key) into one blob:
-/// `b"ATW1"`, count (u32), then per test: key (i64), window (u32),
-/// executions (u8), clean streak (u16, saturating), flags (u8: 1 flaky,
-/// 2 ever flaky). One row per job key is read and written per upload,
-/// whatever the number of tests.
-pub fn encode_windows(tracked: &[Tracked]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(8 + tracked.len() * WINDOWS_RECORD);
+/// `b"ATW2"`, upload count (u32), test count (u32), then per test: key
+/// (i64), window (u32), executions (u8), clean streak (u16, saturating),
+/// flags (u8: 1 flaky, 2 ever flaky), upload count when last run (u32).
+/// One row per job key is read and written per upload, whatever the
+/// number of tests.
+pub fn encode_windows(w: &Windows) -> Vec<u8> {
+    let mut out = Vec::with_capacity(12 + w.tracked.len() * WINDOWS_RECORD);
     out.extend_from_slice(WINDOWS_MAGIC);
-    out.extend_from_slice(&(tracked.len() as u32).to_le_bytes());
-    for t in tracked {
+    out.extend_from_slice(&w.seq.to_le_bytes());
+    out.extend_from_slice(&(w.tracked.len() as u32).to_le_bytes());
+    for t in &w.tracked {
         out.extend_from_slice(&t.key.to_le_bytes());
         out.extend_from_slice(&t.stat.window.to_le_bytes());
         out.push(t.stat.executions.min(MAX_WINDOW) as u8);
         out.extend_from_slice(&(t.stat.clean_streak.min(u32::from(u16::MAX)) as u16).to_le_bytes());
         out.push(u8::from(t.stat.flaky) | (u8::from(t.ever_flaky) << 1));
+        out.extend_from_slice(&t.last_seq.to_le_bytes());
     }
     out
 }
 
-pub fn decode_windows(bytes: &[u8]) -> Result<Vec<Tracked>, String> {
-    if bytes.len() < 8 || &bytes[..4] != WINDOWS_MAGIC {
-        return Err("test windows: not an ATW1 blob".into());
+pub fn decode_windows(bytes: &[u8]) -> Result<Windows, String> {
+    if bytes.len() < 12 || &bytes[..4] != WINDOWS_MAGIC {
+        return Err("test windows: not an ATW2 blob".into());
     }
-    let count = u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes")) as usize;
-    let body = &bytes[8..];
+    let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    let (seq, count) = (word(4), word(8) as usize);
+    let body = &bytes[12..];
     if body.len() != count * WINDOWS_RECORD {
         return Err(format!(
             "test windows: {count} records need {} bytes, found {}",
@@ -281,7 +305,7 @@ pub fn decode_windows(bytes: &[u8]) -> Result<Vec<Tracked>, String> {
             body.len()
         ));
     }
-    let out: Vec<Tracked> = body
+    let tracked: Vec<Tracked> = body
         .chunks_exact(WINDOWS_RECORD)
         .map(|r| Tracked {
             key: i64::from_le_bytes(r[..8].try_into().expect("8 bytes")),
@@ -292,39 +316,62 @@ pub fn decode_windows(bytes: &[u8]) -> Result<Vec<Tracked>, String> {
                 flaky: r[15] & 1 != 0,
             },
             ever_flaky: r[15] & 2 != 0,
+            last_seq: u32::from_le_bytes(r[16..20].try_into().expect("4 bytes")),
         })
         .collect();
-    if out.windows(2).any(|w| w[0].key >= w[1].key) {
+    if tracked.windows(2).any(|w| w[0].key >= w[1].key) {
         return Err("test windows: keys out of order".into());
     }
-    Ok(out)
+    Ok(Windows { seq, tracked })
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use TestStatus::*;
+
     #[test]
     fn windows_round_trip() {
-        let t = vec![
+        let tracked = vec![
             Tracked {
                 key: -4,
                 stat: Stat { window: 0b1010, executions: 4, clean_streak: 70_000, flaky: true },
                 ever_flaky: true,
+                last_seq: 7,
             },
             Tracked {
                 key: 9,
                 stat: Stat { window: 1, executions: 1, clean_streak: 0, flaky: false },
                 ever_flaky: false,
+                last_seq: 9,
             },
         ];
-        let back = decode_windows(&encode_windows(&t)).unwrap();
-        assert_eq!(back[0].stat.clean_streak, u32::from(u16::MAX));
-        assert_eq!(back[1], t[1]);
-        assert_eq!((back[0].stat.window, back[0].stat.flaky, back[0].ever_flaky), (0b1010, true, true));
-        assert!(decode_windows(b"ATW1\x01\0\0\0").is_err());
+        let w = Windows { seq: 9, tracked };
+        let back = decode_windows(&encode_windows(&w)).unwrap();
+        assert_eq!(back.seq, 9);
+        assert_eq!(back.tracked[0].stat.clean_streak, u32::from(u16::MAX));
+        assert_eq!(back.tracked[1], w.tracked[1]);
+        assert_eq!(back.get(-4).map(|t| t.last_seq), Some(7));
+        assert!(back.get(5).is_none());
+        assert!(decode_windows(b"ATW2\x01\0\0\0\x01\0\0\0").is_err());
     }
 
-    use super::*;
-    use TestStatus::*;
+    #[test]
+    fn tests_that_stop_running_are_forgotten() {
+        let rules = FlakyRules::default();
+        let failing = Tracked {
+            key: 1,
+            stat: Stat { window: 1, executions: 1, ..Stat::default() },
+            ever_flaky: false,
+            last_seq: 10,
+        };
+        assert!(!forgettable(&failing, 30, &rules), "20 uploads without it: kept");
+        assert!(forgettable(&failing, 31, &rules), "21: gone");
+        let flaky = Tracked { ever_flaky: true, stat: Stat { flaky: true, ..failing.stat }, ..failing };
+        assert!(!forgettable(&flaky, 12, &rules));
+        let clean = Tracked { stat: Stat { window: 0, executions: 5, ..Stat::default() }, ..failing };
+        assert!(forgettable(&clean, 10, &rules), "nothing left to count");
+    }
 
     fn run(stat: &mut Stat, outcomes: &str, rules: &FlakyRules) -> Vec<Observed> {
         outcomes
