@@ -34,39 +34,40 @@ pub async fn find_previous_job(tx: &mut Tx, job_id: i64) -> Result<Option<i64>, 
     })
 }
 
-/// After a test upload: records the job's previous job (once), and for
-/// each failure not yet marked, the run it has been failing since — the
-/// previous job's mark when the test failed there too, else this run (a
-/// new failure). Only failures are touched, through the job's
-/// `(job_id, status, id)` index.
-pub async fn mark_failures(tx: &mut Tx, target: Target) -> Result<(), sqlx::Error> {
+/// The job's previous job: recorded once, found otherwise.
+async fn previous_job(tx: &mut Tx, job_id: i64) -> Result<(Option<i64>, bool), sqlx::Error> {
     let known: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("SELECT previous_job_id FROM jobs WHERE id = $1")
-        .bind(target.job_id).fetch_one(&mut *c).await)?;
-    let previous = match known {
-        Some(p) => Some(p),
-        None => {
-            let found = find_previous_job(tx, target.job_id).await?;
-            if let Some(p) = found {
-                on_tx!(tx, c => sqlx::query("UPDATE jobs SET previous_job_id = $1 WHERE id = $2")
-                    .bind(p).bind(target.job_id).execute(&mut *c).await.map(|_| ()))?;
-            }
-            found
-        }
-    };
+        .bind(job_id).fetch_one(&mut *c).await)?;
+    match known {
+        Some(p) => Ok((Some(p), true)),
+        None => Ok((find_previous_job(tx, job_id).await?, false)),
+    }
+}
+
+/// After a test upload: records the job's previous job (once), which the
+/// job page links to and its failures were marked against.
+pub async fn record_previous_job(tx: &mut Tx, target: Target) -> Result<(), sqlx::Error> {
+    if let (Some(p), false) = previous_job(tx, target.job_id).await? {
+        on_tx!(tx, c => sqlx::query("UPDATE jobs SET previous_job_id = $1 WHERE id = $2")
+            .bind(p).bind(target.job_id).execute(&mut *c).await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// What an upload's failures are marked with (see
+/// [`super::ingest::FailingSince`]): the previous job's failures, each with
+/// the run it has been failing since, read through the job's
+/// `(job_id, status, id)` index before the rows are written.
+pub async fn failing_since(tx: &mut Tx, target: Target) -> Result<super::ingest::FailingSince, sqlx::Error> {
+    let mut out = super::ingest::FailingSince { run_id: target.run_id, previous: Default::default() };
+    let Some(prev) = previous_job(tx, target.job_id).await?.0 else { return Ok(out) };
     let (failed, error) = (TestStatus::Failed.code(), TestStatus::Error.code());
     let sql = format!(
-        "UPDATE test_results SET failing_since = COALESCE((SELECT COALESCE(p.failing_since, p.run_id) \
-           FROM test_results p WHERE p.job_id = $1 AND p.test_key = test_results.test_key \
-           AND p.status IN ({failed}, {error}) LIMIT 1), $2) \
-         WHERE job_id = $3 AND status IN ({failed}, {error}) AND failing_since IS NULL"
+        "SELECT test_key, COALESCE(failing_since, run_id) FROM test_results WHERE job_id = $1 AND status IN ({failed}, {error})"
     );
-    on_tx!(tx, c => sqlx::query(&sql)
-        .bind(previous.unwrap_or(-1))
-        .bind(target.run_id)
-        .bind(target.job_id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))
+    let rows: Vec<(i64, i64)> = on_tx!(tx, c => sqlx::query_as(&sql).bind(prev).fetch_all(&mut *c).await)?;
+    out.previous.extend(rows);
+    Ok(out)
 }
 
 /// A job's test uploads' digests, oldest first; `None` if any upload has

@@ -11,16 +11,16 @@ use shared::model::Property;
 use shared::report::TestCase;
 
 /// Rows per batch from the parser. SQLite allows 32766 parameters per
-/// statement: 17 bound columns × 1900 rows stays under it, and amortises
+/// statement: 18 bound columns × 1800 rows stays under it, and amortises
 /// the per-statement cost.
-pub const BATCH: usize = 1900;
+pub const BATCH: usize = 1800;
 
 fn properties_json(p: &[Property]) -> Option<String> {
     (!p.is_empty()).then(|| serde_json::to_string(p).unwrap_or_default())
 }
 
 const RESULT_INSERT_COLUMNS: &str = "upload_id, job_id, run_id, project_id, test_key, suite, classname, name, status, \
-    flaky, retries, duration_s, message, failure_type, details, stdout, stderr, properties, file, line, summary";
+    flaky, retries, duration_s, message, failure_type, details, stdout, stderr, properties, file, line, summary, failing_since";
 
 /// A batch of test results made ready for one backend's bulk insert.
 ///
@@ -52,6 +52,7 @@ pub struct PgColumns {
     file: Vec<Option<String>>,
     line: Vec<Option<i64>>,
     summary: Vec<Option<String>>,
+    failing_since: Vec<Option<i64>>,
 }
 
 /// Which backend a batch is prepared for.
@@ -70,8 +71,23 @@ impl Tx {
     }
 }
 
+/// Since which run each failure of an upload has been failing: the
+/// previous job's failures (test key → their run), and this run for the
+/// others (a new failure). Written with the row, never updated after.
+#[derive(Debug, Clone, Default)]
+pub struct FailingSince {
+    pub run_id: i64,
+    pub previous: std::collections::HashMap<i64, i64>,
+}
+
+impl FailingSince {
+    pub fn of(&self, key: i64, c: &TestCase) -> Option<i64> {
+        c.status.is_bad().then(|| self.previous.get(&key).copied().unwrap_or(self.run_id))
+    }
+}
+
 /// Moves a batch's values into the backend's bind arguments.
-pub fn prepare(backend: Backend, cases: Vec<TestCase>) -> Result<Prepared, sqlx::Error> {
+pub fn prepare(backend: Backend, cases: Vec<TestCase>, since: &FailingSince) -> Result<Prepared, sqlx::Error> {
     use sqlx::Arguments;
     match backend {
         Backend::Sqlite => {
@@ -83,6 +99,7 @@ pub fn prepare(backend: Backend, cases: Vec<TestCase>) -> Result<Prepared, sqlx:
                 let key = c.key();
                 let properties = properties_json(&c.properties);
                 let summary = failure_summary(&c);
+                let failing_since = since.of(key, &c);
                 args.add(key).map_err(err)?;
                 args.add(c.suite).map_err(err)?;
                 args.add(c.classname).map_err(err)?;
@@ -100,15 +117,18 @@ pub fn prepare(backend: Backend, cases: Vec<TestCase>) -> Result<Prepared, sqlx:
                 args.add(c.file).map_err(err)?;
                 args.add(c.line).map_err(err)?;
                 args.add(summary).map_err(err)?;
+                args.add(failing_since).map_err(err)?;
             }
             Ok(Prepared::Sqlite { rows, args })
         }
         Backend::Postgres => {
             let mut p = PgColumns::default();
             for c in cases {
-                p.key.push(c.key());
+                let key = c.key();
+                p.key.push(key);
                 p.properties.push(properties_json(&c.properties));
                 p.summary.push(failure_summary(&c));
+                p.failing_since.push(since.of(key, &c));
                 p.suite.push(c.suite);
                 p.classname.push(c.classname);
                 p.name.push(c.name);
@@ -129,7 +149,7 @@ pub fn prepare(backend: Backend, cases: Vec<TestCase>) -> Result<Prepared, sqlx:
     }
 }
 
-const SQLITE_BOUND_COLUMNS: usize = 17;
+const SQLITE_BOUND_COLUMNS: usize = 18;
 
 /// The short failure summary kept with a failed (or flaky) test.
 pub fn failure_summary(c: &TestCase) -> Option<String> {
@@ -184,7 +204,7 @@ pub async fn insert_prepared(
                 "INSERT INTO test_results ({RESULT_INSERT_COLUMNS}) \
                  SELECT $1, $2, $3, $4, * FROM UNNEST($5::bigint[], $6::text[], $7::text[], $8::text[], $9::smallint[], \
                  $10::boolean[], $11::bigint[], $12::float8[], $13::text[], $14::text[], $15::text[], $16::text[], \
-                 $17::text[], $18::text[], $19::text[], $20::bigint[], $21::text[])"
+                 $17::text[], $18::text[], $19::text[], $20::bigint[], $21::text[], $22::bigint[])"
             );
             let p = *p;
             sqlx::query(&sql)
@@ -209,6 +229,7 @@ pub async fn insert_prepared(
                 .bind(p.file)
                 .bind(p.line)
                 .bind(p.summary)
+                .bind(p.failing_since)
                 .execute(&mut **conn)
                 .await?;
         }
@@ -272,10 +293,16 @@ pub async fn attempts(tx: &mut Tx, job_id: i64, upload_id: i64, key: i64) -> Res
 }
 
 /// Stores `merged` in row `keep` and deletes the other attempts.
-pub async fn replace_attempts(tx: &mut Tx, keep: i64, merged: &TestCase, remove: &[i64]) -> Result<(), sqlx::Error> {
+pub async fn replace_attempts(
+    tx: &mut Tx,
+    keep: i64,
+    merged: &TestCase,
+    remove: &[i64],
+    since: &FailingSince,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "UPDATE test_results SET status = $1, flaky = $2, retries = $3, duration_s = $4, message = $5, \
-         failure_type = $6, details = $7, stdout = $8, stderr = $9, summary = $10 WHERE id = $11",
+         failure_type = $6, details = $7, stdout = $8, stderr = $9, summary = $10, failing_since = $11 WHERE id = $12",
     )
     .bind(merged.status.code())
     .bind(merged.flaky)
@@ -287,6 +314,7 @@ pub async fn replace_attempts(tx: &mut Tx, keep: i64, merged: &TestCase, remove:
     .bind(merged.stdout.as_deref())
     .bind(merged.stderr.as_deref())
     .bind(failure_summary(merged))
+    .bind(since.of(merged.key(), merged))
     .bind(keep)
     .execute(&mut *c)
     .await.map(|_| ()))?;

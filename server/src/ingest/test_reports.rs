@@ -90,7 +90,7 @@ impl Kind for TestReports {
         }
         db::jobs::add_counts(tx, target.job_id, &added).await?;
         db::runs::add_counts(tx, target.run_id, &added).await?;
-        db::analytics::mark_failures(tx, target).await?;
+        db::analytics::record_previous_job(tx, target).await?;
         db::runs::refresh_status(tx, target.run_id).await?;
         Ok(())
     }
@@ -133,6 +133,8 @@ async fn parse_into(
     let (send, mut recv) = tokio::sync::mpsc::channel::<Result<Prepared, sqlx::Error>>(4);
     let path = file.path.to_path_buf();
     let backend = tx.backend();
+    let since = std::sync::Arc::new(db::analytics::failing_since(tx, target).await?);
+    let since_in_parser = since.clone();
     type Parsed = (ParseOutcome, usize, Vec<Outcome>);
     let parser = tokio::task::spawn_blocking(move || -> Result<Parsed, report::ParseError> {
         let input =
@@ -140,7 +142,9 @@ async fn parse_into(
         let mut batch = Vec::with_capacity(BATCH);
         let mut truncated = 0usize;
         let mut outcomes = Vec::new();
-        let flush = |batch: Vec<TestCase>| send.blocking_send(store::prepare(backend, batch)).map_err(|_| Stop);
+        let flush = |batch: Vec<TestCase>| {
+            send.blocking_send(store::prepare(backend, batch, &since_in_parser)).map_err(|_| Stop)
+        };
         let result = report::parse(input, format, |mut case| {
             truncated += usize::from(truncate_fields(&mut case));
             outcomes.push(outcome_of(&case));
@@ -204,7 +208,7 @@ async fn parse_into(
         }
         let ids: Vec<i64> = attempts.iter().map(|(id, _)| *id).collect();
         let merged = retries::merge_attempts(attempts.into_iter().map(|(_, c)| c).collect());
-        store::replace_attempts(tx, ids[0], &merged, &ids[1..]).await?;
+        store::replace_attempts(tx, ids[0], &merged, &ids[1..], &since).await?;
         merged_outcomes.insert(group.key, outcome_of(&merged));
     }
     // The attempts of a rerun are one test whose outcome is the merged one
