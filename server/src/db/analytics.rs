@@ -34,24 +34,20 @@ pub async fn find_previous_job(tx: &mut Tx, job_id: i64) -> Result<Option<i64>, 
     })
 }
 
-/// The job's previous job: recorded once, found otherwise.
-async fn previous_job(tx: &mut Tx, job_id: i64) -> Result<(Option<i64>, bool), sqlx::Error> {
+/// The job's previous job: found once and recorded (what the job page
+/// links to and its failures are marked against), then read back.
+pub async fn previous_job(tx: &mut Tx, job_id: i64) -> Result<Option<i64>, sqlx::Error> {
     let known: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("SELECT previous_job_id FROM jobs WHERE id = $1")
         .bind(job_id).fetch_one(&mut *c).await)?;
-    match known {
-        Some(p) => Ok((Some(p), true)),
-        None => Ok((find_previous_job(tx, job_id).await?, false)),
+    if known.is_some() {
+        return Ok(known);
     }
-}
-
-/// After a test upload: records the job's previous job (once), which the
-/// job page links to and its failures were marked against.
-pub async fn record_previous_job(tx: &mut Tx, target: Target) -> Result<(), sqlx::Error> {
-    if let (Some(p), false) = previous_job(tx, target.job_id).await? {
+    let found = find_previous_job(tx, job_id).await?;
+    if let Some(p) = found {
         on_tx!(tx, c => sqlx::query("UPDATE jobs SET previous_job_id = $1 WHERE id = $2")
-            .bind(p).bind(target.job_id).execute(&mut *c).await.map(|_| ()))?;
+            .bind(p).bind(job_id).execute(&mut *c).await.map(|_| ()))?;
     }
-    Ok(())
+    Ok(found)
 }
 
 /// What an upload's failures are marked with (see
@@ -60,7 +56,7 @@ pub async fn record_previous_job(tx: &mut Tx, target: Target) -> Result<(), sqlx
 /// `(job_id, status, id)` index before the rows are written.
 pub async fn failing_since(tx: &mut Tx, target: Target) -> Result<super::ingest::FailingSince, sqlx::Error> {
     let mut out = super::ingest::FailingSince { run_id: target.run_id, previous: Default::default() };
-    let Some(prev) = previous_job(tx, target.job_id).await?.0 else { return Ok(out) };
+    let Some(prev) = previous_job(tx, target.job_id).await? else { return Ok(out) };
     let (failed, error) = (TestStatus::Failed.code(), TestStatus::Error.code());
     let sql = format!(
         "SELECT test_key, COALESCE(failing_since, run_id) FROM test_results WHERE job_id = $1 AND status IN ({failed}, {error})"

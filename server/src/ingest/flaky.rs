@@ -3,9 +3,9 @@
 //! flakes and recoveries write the `flaky_tests` rows with their evidence.
 //! Rules in `shared::analytics::flaky`.
 
+use crate::db::Tx;
 use crate::db::flaky::{self as store, Flake};
 use crate::db::uploads::Target;
-use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
 use shared::TestStatus;
 use shared::analytics::digest::{self, Outcome};
@@ -45,12 +45,8 @@ pub async fn observe(tx: &mut Tx, target: Target, outcomes: &[Outcome]) -> ApiRe
         // An infrastructure failure says nothing about the tests.
         return Ok(());
     }
-    // The job's previous job is known once its failures are marked; that
-    // runs after this, so look it up the same way.
-    let mut info = job_info(tx, target.job_id).await?;
-    if !info.has_previous {
-        info.has_previous = db::analytics::find_previous_job(tx, target.job_id).await?.is_some();
-    }
+    // Recorded by the parse (see `db::analytics::failing_since`).
+    let info = job_info(tx, target.job_id).await?;
     let watched = rules.watches(info.branch.as_deref());
 
     // Outcomes of the same tests on the same revision in other jobs of

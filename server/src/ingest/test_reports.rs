@@ -90,7 +90,6 @@ impl Kind for TestReports {
         }
         db::jobs::add_counts(tx, target.job_id, &added).await?;
         db::runs::add_counts(tx, target.run_id, &added).await?;
-        db::analytics::record_previous_job(tx, target).await?;
         db::runs::refresh_status(tx, target.run_id).await?;
         Ok(())
     }
