@@ -411,10 +411,10 @@ pub async fn flaky_tests(db: &Db, access: &Access, slug: &str, query: &FlakyQuer
         });
     }
     match sort {
-        FlakySort::LastFlake => tests.sort_by(|a, b| b.last_flake_at.cmp(&a.last_flake_at)),
+        FlakySort::LastFlake => tests.sort_by_key(|t| std::cmp::Reverse(t.last_flake_at)),
         FlakySort::Rate => tests.sort_by(|a, b| b.rate.total_cmp(&a.rate).then(b.last_flake_at.cmp(&a.last_flake_at))),
         FlakySort::Flakes => tests.sort_by(|a, b| b.flakes.cmp(&a.flakes).then(b.last_flake_at.cmp(&a.last_flake_at))),
-        FlakySort::FirstSeen => tests.sort_by(|a, b| a.first_flake_at.cmp(&b.first_flake_at)),
+        FlakySort::FirstSeen => tests.sort_by_key(|t| t.first_flake_at),
         FlakySort::Name => tests.sort_by(|a, b| (&a.name, &a.job_key).cmp(&(&b.name, &b.job_key))),
     }
     Ok(FlakyTests { project: project.slug, rules, tests })
