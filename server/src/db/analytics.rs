@@ -116,16 +116,35 @@ pub struct NamedResult {
 /// the `(job_id, test_key)` index.
 pub async fn named_results(db: &Db, job_id: i64, keys: &[i64]) -> Result<Vec<NamedResult>, sqlx::Error> {
     let mut out = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(500) {
-        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT id, test_key, suite, classname, name, summary, failing_since FROM test_results \
-             WHERE job_id = $1 AND test_key IN ({list}) ORDER BY id"
-        );
+    for sql in named_results_sql(keys) {
         let rows: Vec<NamedResult> = on_db!(db, p => sqlx::query_as(&sql).bind(job_id).fetch_all(p).await)?;
         out.extend(rows);
     }
     Ok(out)
+}
+
+/// The same, in a transaction (ingest names the tests it found flaky).
+pub async fn named_results_in(tx: &mut Tx, job_id: i64, keys: &[i64]) -> Result<Vec<NamedResult>, sqlx::Error> {
+    let mut out = Vec::with_capacity(keys.len());
+    for sql in named_results_sql(keys) {
+        let rows: Vec<NamedResult> = on_tx!(tx, c => sqlx::query_as(&sql).bind(job_id).fetch_all(&mut *c).await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// One statement per 500 keys (held as integer literals: ours, never
+/// user text); `$1` is the job.
+fn named_results_sql(keys: &[i64]) -> Vec<String> {
+    keys.chunks(500)
+        .map(|chunk| {
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            format!(
+                "SELECT id, test_key, suite, classname, name, summary, failing_since FROM test_results \
+                 WHERE job_id = $1 AND test_key IN ({list}) ORDER BY id"
+            )
+        })
+        .collect()
 }
 
 /// Names of runs by id.

@@ -89,35 +89,12 @@ pub async fn job_digests_in(tx: &mut Tx, job_id: i64) -> Result<Vec<Vec<u8>>, sq
         .bind(job_id).fetch_all(&mut *c).await)
 }
 
-/// What a flaky row names: the test's result in a job.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ResultName {
-    pub id: i64,
-    pub test_key: i64,
-    pub suite: String,
-    pub classname: String,
-    pub name: String,
-}
-
-pub async fn result_names(tx: &mut Tx, job_id: i64, keys: &[i64]) -> Result<Vec<ResultName>, sqlx::Error> {
-    let mut out = Vec::new();
-    for chunk in keys.chunks(500) {
-        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT id, test_key, suite, classname, name FROM test_results WHERE job_id = $1 AND test_key IN ({list}) ORDER BY id"
-        );
-        let rows: Vec<ResultName> = on_tx!(tx, c => sqlx::query_as(&sql).bind(job_id).fetch_all(&mut *c).await)?;
-        out.extend(rows);
-    }
-    Ok(out)
-}
-
 /// One flake observed at ingest.
 #[derive(Debug, Clone)]
 pub struct Flake<'a> {
     pub project_id: i64,
     pub job_key: &'a str,
-    pub name: &'a ResultName,
+    pub name: &'a super::analytics::NamedResult,
     pub rule: &'static str,
     pub trend: String,
     pub rate: f64,

@@ -54,11 +54,9 @@ pub async fn observe(tx: &mut Tx, target: Target, outcomes: &[Outcome]) -> ApiRe
     let mut other: HashMap<i64, (TestStatus, i64)> = HashMap::new();
     if let Some(rev) = info.revision.as_deref().filter(|r| !r.is_empty()) {
         for (job_id, run_id) in store::same_revision_jobs(tx, target.project_id, rev, &info.key, target.job_id).await? {
-            let mut uploads = Vec::new();
-            for blob in store::job_digests_in(tx, job_id).await? {
-                uploads.push(digest::decode(&blob).map_err(|e| ApiError::internal(format!("job #{job_id}: {e}")))?);
-            }
-            for o in digest::merge(uploads) {
+            let blobs = store::job_digests_in(tx, job_id).await?;
+            let outcomes = digest::decode_job(&blobs).map_err(|e| ApiError::internal(format!("job #{job_id}: {e}")))?;
+            for o in outcomes {
                 other.entry(o.key).or_insert((o.status, run_id));
             }
         }
@@ -126,8 +124,12 @@ pub async fn observe(tx: &mut Tx, target: Target, outcomes: &[Outcome]) -> ApiRe
             Change::Recovered { .. } => None,
         })
         .collect();
-    let names: HashMap<i64, store::ResultName> =
-        store::result_names(tx, target.job_id, &keys).await?.into_iter().map(|n| (n.test_key, n)).collect();
+    let names: HashMap<i64, crate::db::analytics::NamedResult> =
+        crate::db::analytics::named_results_in(tx, target.job_id, &keys)
+            .await?
+            .into_iter()
+            .map(|n| (n.test_key, n))
+            .collect();
     for change in changes {
         match change {
             Change::Flake { key, rule, stat, other_run } => {

@@ -53,7 +53,7 @@ impl Kind for TestReports {
         (): (),
     ) -> ApiResult<Stored<IngestedFile>> {
         let (outcome, outcomes) = parse_into(tx, target, upload_id, file, self.format).await?;
-        db::analytics::insert_digest(tx, target.job_id, upload_id, &digest::encode(outcomes.clone())).await?;
+        db::analytics::insert_digest(tx, target.job_id, upload_id, &digest::encode_normalised(&outcomes)).await?;
         super::flaky::observe(tx, target, &outcomes).await?;
         let c = outcome.counts;
         Ok(Stored {

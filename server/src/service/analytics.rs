@@ -93,13 +93,7 @@ async fn load_run_side(db: &Db, access: &Access, id: i64) -> ApiResult<(ProjectR
 /// when an upload predates digests.
 async fn job_outcomes(db: &Db, job_id: i64) -> ApiResult<Vec<Outcome>> {
     match store::job_digests(db, job_id).await? {
-        Some(blobs) => {
-            let mut uploads = Vec::with_capacity(blobs.len());
-            for b in blobs {
-                uploads.push(digest::decode(&b).map_err(|e| ApiError::internal(format!("job #{job_id}: {e}")))?);
-            }
-            Ok(digest::merge(uploads))
-        }
+        Some(blobs) => digest::decode_job(&blobs).map_err(|e| ApiError::internal(format!("job #{job_id}: {e}"))),
         None => Ok(digest::normalise(store::job_outcomes(db, job_id).await?)),
     }
 }

@@ -68,11 +68,16 @@ pub fn normalise(mut outcomes: Vec<Outcome>) -> Vec<Outcome> {
 
 /// Packs outcomes (normalised first).
 pub fn encode(outcomes: Vec<Outcome>) -> Vec<u8> {
-    let outcomes = normalise(outcomes);
+    encode_normalised(&normalise(outcomes))
+}
+
+/// Packs outcomes that are already normalised (sorted, no key twice).
+pub fn encode_normalised(outcomes: &[Outcome]) -> Vec<u8> {
+    debug_assert!(outcomes.windows(2).all(|w| w[0].key < w[1].key), "outcomes not normalised");
     let mut out = Vec::with_capacity(8 + outcomes.len() * RECORD);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(outcomes.len() as u32).to_le_bytes());
-    for o in &outcomes {
+    for o in outcomes {
         out.extend_from_slice(&o.key.to_le_bytes());
         out.push(o.status.code() as u8);
         out.push(u8::from(o.flaky));
@@ -103,6 +108,12 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Outcome>, String> {
         return Err("test digest: keys out of order".into());
     }
     Ok(out)
+}
+
+/// The outcomes of a job from its uploads' digest blobs, oldest first.
+pub fn decode_job(blobs: &[Vec<u8>]) -> Result<Vec<Outcome>, String> {
+    let uploads = blobs.iter().map(|b| decode(b)).collect::<Result<Vec<_>, _>>()?;
+    Ok(merge(uploads))
 }
 
 /// The outcomes of a job from its uploads' digests, oldest first.
