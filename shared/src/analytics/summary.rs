@@ -171,7 +171,7 @@ fn indent(line: &str) -> usize {
 }
 
 /// Whether a line is a stack frame of one of the common runtimes.
-fn is_frame(line: &str) -> bool {
+pub(crate) fn is_frame(line: &str) -> bool {
     let t = line.trim_start();
     let has_call = t.contains('(') || t.contains(':');
     (t.starts_with("at ") && has_call)
