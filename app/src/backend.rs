@@ -86,6 +86,51 @@ pub trait Backend: Send + Sync + 'static {
         q: Option<String>,
         sort: Option<String>,
     ) -> Result<shared::analytics::wire::FlakyTests, AppError>;
+    /// A project's quarantined tests (with `all`, also lifted and expired).
+    async fn quarantine(
+        &self,
+        c: &Caller,
+        project: &str,
+        all: bool,
+    ) -> Result<shared::analytics::wire::QuarantineList, AppError>;
+    /// Quarantines a test; `expires_in_days` as typed in the form (empty: no expiry).
+    async fn quarantine_test(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        test: shared::analytics::wire::QuarantineRequest,
+        expires_in_days: Option<&str>,
+    ) -> Result<shared::analytics::wire::Quarantined, AppError>;
+    /// Lifts a quarantine.
+    async fn lift_quarantine(&self, c: &Caller, csrf: &str, project: &str, id: i64) -> Result<(), AppError>;
+    /// A project's failure clusters.
+    async fn clusters(&self, c: &Caller, project: &str) -> Result<shared::analytics::wire::ClusterList, AppError>;
+    /// One failure cluster with its tests and jobs.
+    async fn cluster(
+        &self,
+        c: &Caller,
+        project: &str,
+        id: i64,
+    ) -> Result<shared::analytics::wire::ClusterDetail, AppError>;
+    /// Names a cluster and attaches a link (empty clears).
+    async fn rename_cluster(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        id: i64,
+        name: &str,
+        link: &str,
+    ) -> Result<(), AppError>;
+    /// A job's failures grouped by cluster.
+    async fn job_clusters(
+        &self,
+        c: &Caller,
+        project: &str,
+        run: i64,
+        job: i64,
+    ) -> Result<Vec<shared::analytics::wire::JobCluster>, AppError>;
     /// Jobs' perf results side by side; `jobs` as in the URL ("12,15").
     async fn compare(&self, c: &Caller, jobs: &str, view: &ViewParams) -> Result<Comparison, AppError>;
     /// Series with their points (for overlaying on one graph), and their alerts.

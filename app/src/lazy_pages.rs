@@ -72,6 +72,9 @@ enum Perf {
     /// this group rather than the results', which every job page loads).
     CompareTests,
     FlakyTests,
+    Quarantine,
+    Clusters,
+    Cluster,
     Series,
     Alerts,
     Regressions,
@@ -85,6 +88,9 @@ fn perf(page: Perf) -> AnyView {
         Perf::Compare => view! { <compare::ComparePage/> }.into_any(),
         Perf::CompareTests => view! { <compare_tests::CompareTestsPage/> }.into_any(),
         Perf::FlakyTests => view! { <flaky_tests::FlakyTestsPage/> }.into_any(),
+        Perf::Quarantine => view! { <quarantine::QuarantinePage/> }.into_any(),
+        Perf::Clusters => view! { <clusters::ClustersPage/> }.into_any(),
+        Perf::Cluster => view! { <clusters::ClusterPage/> }.into_any(),
         Perf::Series => view! { <series::SeriesPage/> }.into_any(),
         Perf::Alerts => view! { <alerts::AlertsPage/> }.into_any(),
         Perf::Regressions => view! { <regressions::RegressionsPage/> }.into_any(),
@@ -163,6 +169,9 @@ lazy_page!(JobTracesRoute => traces(Traces::Job), __preload_traces);
 lazy_page!(CompareRoute => perf(Perf::Compare), __preload_perf);
 lazy_page!(CompareTestsRoute => perf(Perf::CompareTests), __preload_perf);
 lazy_page!(FlakyTestsRoute => perf(Perf::FlakyTests), __preload_perf);
+lazy_page!(QuarantineRoute => perf(Perf::Quarantine), __preload_perf);
+lazy_page!(ClustersRoute => perf(Perf::Clusters), __preload_perf);
+lazy_page!(ClusterRoute => perf(Perf::Cluster), __preload_perf);
 lazy_page!(SeriesRoute => perf(Perf::Series), __preload_perf);
 lazy_page!(AlertsRoute => perf(Perf::Alerts), __preload_perf);
 lazy_page!(RegressionsRoute => perf(Perf::Regressions), __preload_perf);

@@ -98,6 +98,21 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/projects/:project/failure-clusters")
+                        view={Lazy::<lazy_pages::ClustersRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/projects/:project/failure-clusters/:id")
+                        view={Lazy::<lazy_pages::ClusterRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/projects/:project/quarantine")
+                        view={Lazy::<lazy_pages::QuarantineRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/projects/:project/regressions")
                         view={Lazy::<lazy_pages::RegressionsRoute>::new()}
                         ssr=SsrMode::Async

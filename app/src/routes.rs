@@ -99,6 +99,21 @@ pub fn regression(slug: &str, tag: &str) -> String {
     format!("{}/regressions/{}", project(slug), encode(tag))
 }
 
+/// A project's failure clusters.
+pub fn clusters(slug: &str) -> String {
+    format!("{}/failure-clusters", project(slug))
+}
+
+/// One failure cluster.
+pub fn cluster(slug: &str, id: i64) -> String {
+    format!("{}/failure-clusters/{id}", project(slug))
+}
+
+/// A project's quarantined tests.
+pub fn quarantine(slug: &str) -> String {
+    format!("{}/quarantine", project(slug))
+}
+
 /// A project's flaky tests.
 pub fn flaky_tests(slug: &str) -> String {
     format!("{}/flaky-tests", project(slug))

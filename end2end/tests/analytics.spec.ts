@@ -2,7 +2,7 @@ import { expect, test, type APIRequestContext, type Page } from '@playwright/tes
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { hydrated, upload, watchConsole } from './helpers';
+import { ADMIN, hydrated, signIn, token, upload, watchConsole } from './helpers';
 
 // Test analytics in the browser: two runs of a job in which one test
 // regresses and one keeps failing; the job page marks the regression new
@@ -11,7 +11,11 @@ import { hydrated, upload, watchConsole } from './helpers';
 // Rust assertion's operands); the run and job pages link to the test
 // comparison, which counts and lists each group, and any two runs can be
 // picked there; a test that flips is flaky with its evidence on the
-// flaky-tests page and marked on the job page; all of it with JavaScript
+// flaky-tests page and marked on the job page; a member quarantines a
+// failing test and its job turns green with the failure still listed, CI
+// reads the quarantine, and lifting it ends it; failures that differ only
+// in their values form one failure cluster, grouped on the job page, with
+// a page of its own where a member names it; all of it with JavaScript
 // off as well.
 
 const JEST_FAILURE =
@@ -142,6 +146,142 @@ test('a test that flips between pass and fail is flaky, with its evidence, on th
   watch.check();
 });
 
+/** A completed job in which `name` fails (jest) and `fine` passes; its page's URL. */
+async function failingJob(request: APIRequestContext, run: string, job: string, name: string) {
+  await upload(request, {
+    project: 'analytics', run, branch: 'main', job,
+    files: [report([[name, 'jest', 0.01], ['fine', 'pass', 0.01]])],
+  });
+  const done = await request.patch(`/api/v1/projects/analytics/runs/${run}/jobs/${job}`, {
+    headers: { Authorization: `Bearer ${token('analytics')}` },
+    data: { state: 'completed' },
+  });
+  expect(done.ok(), await done.text()).toBeTruthy();
+  const detail = await (await request.get(`/api/v1/projects/analytics/runs/${run}`)).json();
+  return `/projects/analytics/runs/${detail.run.id}/jobs/${detail.jobs[0].id}`;
+}
+
+async function quarantineFromTestPage(page: Page, jobUrl: string, name: string, reason: string) {
+  await page.goto(jobUrl);
+  await expect(page.locator('h1 .badge')).toHaveAttribute('data-status', 'failure');
+  await page.locator('table.results a.test-link', { hasText: name }).click();
+  await expect(page.locator('h1')).toContainText(name);
+  // The result page links to the quarantine page's form, the test named.
+  const testUrl = page.url();
+  await page.locator('a.quarantine-test-link').click();
+  await expect(page.locator('section.new-quarantine h2')).toHaveText(`Quarantine suite.${name}`);
+  await page.locator('section.new-quarantine input[name=reason]').fill(reason);
+  await page.locator('section.new-quarantine select[name=expires_in_days]').selectOption('30');
+  await page.locator('button.quarantine-test').click();
+  await expect(page.locator(`tr.quarantine-row[data-test="suite.${name}"] td.reason`)).toHaveText(reason);
+  await expect(page.locator('section.new-quarantine')).toHaveCount(0);
+  // The result page says so.
+  await page.goto(testUrl);
+  await expect(page.locator('section.quarantine.active .reason')).toHaveText(reason);
+  await expect(page.locator('p.quarantined-failure')).toBeVisible();
+  // The job is green; the failure is still listed, marked, and counted apart.
+  await page.goto(jobUrl);
+  await expect(page.locator('h1 .badge')).toHaveAttribute('data-status', 'success');
+  const row = page.locator('table.results tr', { hasText: name });
+  await expect(row.locator('.quarantine-mark')).toHaveText('quarantined');
+  await expect(row.locator('pre.failure-summary')).toContainText('Expected: 3');
+  await expect(page.locator('.figures [data-count=quarantined]').first()).toHaveText('1 failed (quarantined)');
+}
+
+async function liftFromList(page: Page, name: string) {
+  await page.goto('/projects/analytics/quarantine');
+  const row = page.locator(`tr.quarantine-row[data-test="suite.${name}"]`);
+  await expect(row.locator('td.state')).toContainText('active');
+  await row.locator('button.lift-quarantine').click();
+  await expect(page.locator(`tr.quarantine-row[data-test="suite.${name}"]`)).toHaveCount(0);
+  await page.goto('/projects/analytics/quarantine?state=all');
+  await expect(page.locator(`tr.quarantine-row[data-test="suite.${name}"] td.state`)).toContainText('lifted by e2e-admin');
+}
+
+test('a member quarantines a failing test: its job turns green, CI reads it, and it can be lifted', async ({ page, request }) => {
+  const jobUrl = await failingJob(request, 'quar-1', 'quar-job', 'shaky');
+  await signIn(page, ADMIN);
+  const watch = watchConsole(page);
+  await quarantineFromTestPage(page, jobUrl, 'shaky', 'flaky on CI, bug #7');
+  await hydrated(page);
+  // CI reads the list.
+  const list = await (await request.get('/api/v1/projects/analytics/quarantine')).json();
+  expect(list.tests.map((t: { test: string }) => t.test)).toContain('suite.shaky');
+  // The project's quarantine page, from its runs page.
+  await page.goto('/projects/analytics');
+  await hydrated(page);
+  await page.locator('a.quarantine-link').click();
+  await expect(page.locator('h1')).toHaveText('Quarantined tests');
+  await expect(page.locator('tr.quarantine-row[data-test="suite.shaky"] td.reason')).toHaveText('flaky on CI, bug #7');
+  await expect(page.locator('tr.quarantine-row[data-test="suite.shaky"] td.state')).toContainText('active');
+  await hydrated(page);
+  await liftFromList(page, 'shaky');
+  // Lifted: the next failure counts again.
+  const next = await failingJob(request, 'quar-2', 'quar-job', 'shaky');
+  await page.goto(next);
+  await expect(page.locator('h1 .badge')).toHaveAttribute('data-status', 'failure');
+  watch.check();
+});
+
+/** A job where `names` fail with one jest assertion (other values each) and `odd` fails otherwise. */
+function clusterReport(tag: string, names: string[]): string {
+  const body = names
+    .map((name, i) => {
+      const failure = `Error: expect(received).toBe(expected) in ${tag}\n\nExpected: ${i + 10}\nReceived: ${i}\n    at expectSum (src/helpers.js:${i + 4}:17)\n    at Object.&lt;anonymous&gt; (src/calc.test.js:${i + 20}:3)`;
+      return `<testcase classname="suite" name="${name}" time="0.01"><failure>${failure}</failure></testcase>`;
+    })
+    .join('');
+  const odd = `<testcase classname="suite" name="odd" time="0.01"><failure>TypeError: cannot read properties of undefined in ${tag}</failure></testcase>`;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'assay-clusters-')), 'report.xml');
+  fs.writeFileSync(file, `<testsuites><testsuite name="unit">${body}${odd}</testsuite></testsuites>`);
+  return file;
+}
+
+async function clusterJob(request: APIRequestContext, run: string, names: string[]) {
+  await upload(request, { project: 'analytics', run, branch: 'main', job: 'cluster-job', files: [clusterReport(run, names)] });
+  const detail = await (await request.get(`/api/v1/projects/analytics/runs/${run}`)).json();
+  return `/projects/analytics/runs/${detail.run.id}/jobs/${detail.jobs[0].id}`;
+}
+
+async function checkClusterAndName(page: Page, jobUrl: string, members: string[], name: string) {
+  await page.goto(jobUrl);
+  const groups = page.locator('section.failure-clusters li.job-cluster');
+  await expect(groups).toHaveCount(2);
+  // The biggest cluster first, with the job's tests in it.
+  await expect(groups.nth(0).locator('ul.cluster-members a.test-link')).toHaveText(members);
+  await expect(groups.nth(0).locator('.cluster-reach')).toContainText(`in ${members.length} tests across`);
+  await expect(groups.nth(1).locator('ul.cluster-members a.test-link')).toHaveText(['odd']);
+  await groups.nth(0).locator('a.cluster-link').click();
+  await expect(page.locator('h1.cluster-title')).toContainText('Failure cluster #');
+  await expect(page.locator('pre.cluster-pattern')).toContainText('Expected: <n>');
+  await expect(page.locator('table.cluster-tests tr.cluster-test a.test-link')).toHaveCount(members.length);
+  await page.locator('.name-cluster input[name=name]').fill(name);
+  await page.locator('.name-cluster input[name=link]').fill('https://bugs.example.com/42');
+  await page.locator('.name-cluster button').click();
+  await expect(page.locator('h1.cluster-title')).toHaveText(name);
+  // Named: every matching failure on the job page says so.
+  await page.goto(jobUrl);
+  for (const m of members) {
+    await expect(page.locator('table.results tr', { hasText: m }).locator('.cluster-mark a.cluster-link')).toHaveText(name);
+  }
+  await expect(page.locator('table.results tr', { hasText: 'odd' }).locator('.cluster-mark a.cluster-link')).toContainText('cluster #');
+}
+
+test('failures that differ only in values form one cluster, grouped on the job page and named on its own', async ({ page, request }) => {
+  const jobUrl = await clusterJob(request, 'clusters-1', ['adds', 'subtracts']);
+  await signIn(page, ADMIN);
+  const watch = watchConsole(page);
+  await checkClusterAndName(page, jobUrl, ['adds', 'subtracts'], 'toBe off by ten');
+  await hydrated(page);
+  // The project's list, from its runs page.
+  await page.goto('/projects/analytics');
+  await hydrated(page);
+  await page.locator('a.clusters-link').click();
+  await expect(page.locator('h1')).toHaveText('Failure clusters');
+  await expect(page.locator('tr.cluster-row a.cluster-link', { hasText: 'toBe off by ten' })).toBeVisible();
+  watch.check();
+});
+
 test.describe('with JavaScript off', () => {
   test.use({ javaScriptEnabled: false });
 
@@ -160,5 +300,19 @@ test.describe('with JavaScript off', () => {
     await page.goto('/projects/analytics/flaky-tests?state=all&sort=name');
     await expect(page.locator('h1')).toHaveText('Flaky tests');
     await expect(page.locator('form.flaky-filters select[name=state]')).toHaveValue('all');
+  });
+
+  test('quarantining and lifting are plain form posts', async ({ page, request }) => {
+    const jobUrl = await failingJob(request, 'quar-nojs', 'quar-nojs-job', 'wonky');
+    await page.goto('/login');
+    await page.getByLabel('Username').fill(ADMIN.user);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('header .who')).toHaveText(ADMIN.user);
+    await quarantineFromTestPage(page, jobUrl, 'wonky', 'timing-dependent');
+    await liftFromList(page, 'wonky');
+    // Clusters too: the grouping renders on the server, naming is a form post.
+    const clusters = await clusterJob(request, 'clusters-nojs', ['multiplies', 'divides']);
+    await checkClusterAndName(page, clusters, ['multiplies', 'divides'], 'nojs cluster');
   });
 });

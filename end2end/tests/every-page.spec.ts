@@ -32,9 +32,14 @@ async function seedFormats(request: APIRequestContext): Promise<Urls> {
     '/projects/formats',
     `/projects/formats/runs/${run.run.id}`,
     '/projects/formats/flaky-tests?state=all',
+    '/projects/formats/quarantine?state=all',
+    '/projects/formats/failure-clusters',
     `/compare/tests?base_run=${run.run.id}&head_run=${run.run.id}`,
     `/compare/tests?base=${run.jobs[0].id}&head=${run.jobs[1].id}`,
   ];
+  const clusters = await (await request.get('/api/v1/projects/formats/failure-clusters', { headers: auth })).json();
+  expect(clusters.clusters.length).toBeGreaterThan(0);
+  for (const c of (clusters.clusters as { id: number }[]).slice(0, 3)) pages.push(`/projects/formats/failure-clusters/${c.id}`);
   const tests: string[] = [];
   for (const job of run.jobs) {
     pages.push(`/projects/formats/runs/${run.run.id}/jobs/${job.id}`);

@@ -23,8 +23,15 @@ import { hydrated, signIn, token, upload, ADMIN } from './helpers';
  * (job page 527 → 537 KiB): new-failure, known-failure and flaky marks and
  * failure summaries on the job page, and the static data of the
  * compare-tests and flaky-tests pages, which lands in the main module.
+ * Raised again with quarantine and failure clusters (the largest first
+ * page, the test page, 537 → 591 KiB; the main module 397 → 426 KiB): the
+ * job page's cluster grouping and marks, the test page's quarantine and
+ * cluster notes, and the static data (texts, serde field names) of the
+ * quarantine and cluster pages in the main module. The quarantine forms
+ * live on the quarantine page, in the perf group, to keep form code out of
+ * the job and test pages (it cost them another 35 KiB).
  */
-const FIRST_PAGE_WASM_CEILING = 512 * 1024 + 36 * 1024;
+const FIRST_PAGE_WASM_CEILING = 512 * 1024 + 96 * 1024;
 
 type Figure = { page: string; wasmFiles: number; wasmBytes: number; interactiveMs: number };
 

@@ -327,10 +327,272 @@ async fn flaky_tests_are_caught_by_each_rule_and_recover(app: TestApp) {
     }
 }
 
+async fn delete(app: &TestApp, path: &str, token: Option<&str>) -> common::Resp {
+    let mut req = axum::http::Request::delete(path);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    app.send(req.body(axum::body::Body::empty()).unwrap()).await
+}
+
+fn quarantine_body(name: &str, reason: &str) -> Value {
+    serde_json::json!({"suite": "unit", "classname": "lib", "name": name, "reason": reason})
+}
+
+async fn job_of(app: &TestApp, run: &str) -> Value {
+    app.get(&format!("/api/v1/projects/web/runs/{run}/jobs/linux")).await.value()
+}
+
+/// Quarantine: a member quarantines a failing test and its job turns
+/// green with the failure still listed; later failures are counted apart;
+/// CI reads the list; lifting and expiry make failures count again.
+/// An upload to a job that then completes (so its result is derived).
+async fn done(app: &TestApp, token: &str, run: &str, job: &str, cases: &[(&str, &str, f64)]) {
+    upload(app, token, run, job, cases).await;
+    let path = format!("/api/v1/projects/web/runs/{run}/jobs/{job}");
+    let res = app.patch_json(&path, Some(token), &serde_json::json!({"state": "completed"})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+}
+
+async fn quarantined_failures_do_not_turn_jobs_red(app: TestApp) {
+    let token = app.project("web").await;
+    let url = "/api/v1/projects/web/quarantine";
+    done(&app, &token, "q1", "linux", &[("a", "pass", 0.1), ("b", "fail:b broke", 0.1)]).await;
+    let job = job_of(&app, "q1").await;
+    assert_eq!(job["job"]["effective_result"], "failure");
+    assert_eq!(job["run"]["status"], "failed");
+
+    // Bad requests name the problem; nothing is stored.
+    app.post_json(url, None, &quarantine_body("b", "flaky")).await.assert_error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "token",
+    );
+    let viewer = app.token("web", server::db::tokens::Scope::Read).await;
+    app.post_json(url, Some(&viewer), &quarantine_body("b", "flaky")).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "read-only",
+    );
+    app.post_json(url, Some(&token), &quarantine_body("b", "  ")).await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "reason",
+    );
+    app.post_json(url, Some(&token), &quarantine_body("nope", "flaky")).await.assert_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "lib.nope",
+    );
+    let past = serde_json::json!({"classname": "lib", "suite": "unit", "name": "b", "reason": "x",
+        "expires_at": "2001-01-01T00:00:00Z"});
+    app.post_json(url, Some(&token), &past).await.assert_error(StatusCode::BAD_REQUEST, "bad_request", "expires_at");
+    assert_eq!(app.count("SELECT COUNT(*) FROM quarantines").await, 0);
+
+    // Quarantined: the job that prompted it turns green, its failure listed.
+    let res = app.post_json(url, Some(&token), &quarantine_body("b", "flaky on CI, bug #12")).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let made = res.value();
+    assert_eq!(made["rescored_jobs"], 1);
+    assert_eq!(made["quarantine"]["test"], "lib.b");
+    assert_eq!(made["quarantine"]["state"], "active");
+    assert_eq!(made["quarantine"]["failures"], 1);
+    let id = made["quarantine"]["id"].as_i64().unwrap();
+    let job = job_of(&app, "q1").await;
+    assert_eq!(job["job"]["effective_result"], "success", "{job}");
+    assert_eq!(job["job"]["counts"]["failed"], 1);
+    assert_eq!(job["job"]["counts"]["quarantined"], 1);
+    assert_eq!(job["run"]["status"], "passed");
+    assert_eq!(job["run"]["counts"]["quarantined"], 1);
+    let rows = app.get("/api/v1/projects/web/runs/q1/jobs/linux/test-results?status=failed").await.value();
+    assert_eq!(names(&rows["items"]), vec!["b"]);
+    assert_eq!(rows["items"][0]["quarantined"], true);
+    app.post_json(url, Some(&token), &quarantine_body("b", "again")).await.assert_error(
+        StatusCode::CONFLICT,
+        "conflict",
+        "already quarantined",
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'test.quarantine'").await, 1);
+
+    // CI reads it.
+    let list = app.get(url).await.value();
+    let tests: Vec<&str> = list["tests"].as_array().unwrap().iter().map(|t| t["test"].as_str().unwrap()).collect();
+    assert_eq!(tests, vec!["lib.b"]);
+    app.get(&format!("{url}?state=bogus")).await.assert_error(StatusCode::BAD_REQUEST, "bad_request", "state");
+
+    // Later failures are counted apart at ingest; other failures still count.
+    let path = app.run_and_job(&token, "web", "q2", Some("main"), "linux").await;
+    let res = app
+        .upload(
+            &format!("{path}/test-results"),
+            Some(&token),
+            &[("r.xml", junit(&[("a", "pass", 0.1), ("b", "fail:x", 0.1)]))],
+        )
+        .await;
+    assert_eq!(res.value()["quarantined"], 1, "{}", res.text());
+    let res = app.patch_json(&path, Some(&token), &serde_json::json!({"state": "completed"})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(job_of(&app, "q2").await["job"]["effective_result"], "success");
+    done(&app, &token, "q3", "linux", &[("a", "fail:a broke", 0.1), ("b", "fail:x", 0.1)]).await;
+    let q3 = job_of(&app, "q3").await;
+    assert_eq!(q3["job"]["effective_result"], "failure");
+    assert_eq!(q3["job"]["counts"]["quarantined"], 1);
+    // Clean executions count towards lifting.
+    for run in ["q4", "q5"] {
+        done(&app, &token, run, "linux", &[("a", "pass", 0.1), ("b", "pass", 0.1)]).await;
+    }
+    let list = app.get(url).await.value();
+    assert_eq!(list["tests"][0]["clean_runs"], 2);
+    assert_eq!(list["tests"][0]["failures"], 3);
+    assert_eq!(list["tests"][0]["suggest_lift"], false);
+
+    // Lifted: failures count again from then on; q1 keeps its verdict.
+    delete(&app, &format!("{url}/{id}"), Some(&viewer)).await.assert_error(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "read-only",
+    );
+    let res = delete(&app, &format!("{url}/{id}"), Some(&token)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.value()["state"], "lifted");
+    delete(&app, &format!("{url}/{id}"), Some(&token)).await.assert_error(StatusCode::CONFLICT, "conflict", "lifted");
+    delete(&app, &format!("{url}/9999"), Some(&token)).await.assert_error(StatusCode::NOT_FOUND, "not_found", "9999");
+    done(&app, &token, "q6", "linux", &[("b", "fail:x", 0.1)]).await;
+    assert_eq!(job_of(&app, "q6").await["job"]["effective_result"], "failure");
+    assert_eq!(job_of(&app, "q1").await["job"]["effective_result"], "success");
+    assert!(app.get(url).await.value()["tests"].as_array().unwrap().is_empty());
+    let all = app.get(&format!("{url}?state=all")).await.value();
+    assert_eq!(all["tests"][0]["state"], "lifted");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'test.unquarantine'").await, 1);
+
+    // Expiry: once past, failures count again; the test can be quarantined anew.
+    let soon = serde_json::json!({"classname": "lib", "suite": "unit", "name": "a", "reason": "for a day",
+        "expires_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()});
+    let res = app.post_json(url, Some(&token), &soon).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.value()["rescored_jobs"], 1, "q3's failure of a");
+    assert_eq!(job_of(&app, "q3").await["job"]["effective_result"], "success");
+    server::on_db!(&app.db, p => sqlx::query("UPDATE quarantines SET expires_at = '2001-01-01T00:00:00+00:00' WHERE name = 'a'")
+        .execute(p).await.map(|_| ()))
+    .expect("expire it");
+    done(&app, &token, "q7", "linux", &[("a", "fail:a broke", 0.1)]).await;
+    assert_eq!(job_of(&app, "q7").await["job"]["effective_result"], "failure");
+    let all = app.get(&format!("{url}?state=all")).await.value();
+    let a = all["tests"].as_array().unwrap().iter().find(|t| t["name"] == "a").unwrap().clone();
+    assert_eq!(a["state"], "expired");
+    let res = app.post_json(url, Some(&token), &quarantine_body("a", "again")).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.value()["rescored_jobs"], 1, "q7's failure of a");
+    assert_eq!(job_of(&app, "q7").await["job"]["effective_result"], "success");
+}
+
+/// Failure clusters: failures that differ only in values share a cluster
+/// across tests and jobs; the job's failures are grouped by it; members
+/// name it and attach a link, shown on every failure that matches.
+async fn failures_cluster_by_signature_and_clusters_are_named(app: TestApp) {
+    let token = app.project("web").await;
+    upload(
+        &app,
+        &token,
+        "c1",
+        "linux",
+        &[
+            ("a", "fail:expected 3 but was 2", 0.1),
+            ("b", "fail:expected 10 but was 7", 0.1),
+            ("c", "fail:connection refused to 127.0.0.1:5432", 0.1),
+            ("d", "pass", 0.1),
+            ("f", "flaky", 0.1),
+        ],
+    )
+    .await;
+    upload(
+        &app,
+        &token,
+        "c2",
+        "windows",
+        &[("a", "fail:expected 4 but was 1", 0.1), ("e", "fail:expected 1 but was 0", 0.1)],
+    )
+    .await;
+    let list = app.get("/api/v1/projects/web/failure-clusters").await.value();
+    let clusters = list["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 2, "{list}");
+    let expected = clusters.iter().find(|c| c["example"] == "expected 3 but was 2").unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(expected["tests"], 3, "a, b and e: {expected}");
+    assert_eq!(expected["jobs"], 2);
+    assert_eq!(expected["failures"], 4);
+    assert_eq!(expected["first_run"], "c1");
+    assert_eq!(expected["last_run"], "c2");
+    assert!(expected["pattern"].as_str().unwrap().contains("expected <n> but was <n>"), "{expected}");
+    let id = expected["id"].as_i64().unwrap();
+
+    // The job's failures, grouped: the biggest cluster first.
+    let groups = app.get("/api/v1/projects/web/runs/c1/jobs/linux/failure-clusters").await.value();
+    let names_in = |g: &Value| -> Vec<String> {
+        g["tests"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(groups.as_array().unwrap().len(), 2, "{groups}");
+    assert_eq!(groups[0]["cluster"]["id"].as_i64(), Some(id));
+    assert_eq!(names_in(&groups[0]), vec!["a", "b"]);
+    assert_eq!(names_in(&groups[1]), vec!["c"]);
+    // Each failure in the results list names its cluster; passes and
+    // tests that passed on a retry have none.
+    let rows = app.get("/api/v1/projects/web/runs/c1/jobs/linux/test-results").await.value();
+    for r in rows["items"].as_array().unwrap() {
+        match r["name"].as_str().unwrap() {
+            "a" | "b" => assert_eq!(r["cluster"]["id"].as_i64(), Some(id)),
+            "c" => assert!(r["cluster"]["id"].as_i64().is_some_and(|c| c != id)),
+            _ => assert!(r["cluster"].is_null(), "{r}"),
+        }
+    }
+
+    // The cluster's page: its tests and jobs.
+    let detail = app.get(&format!("/api/v1/projects/web/failure-clusters/{id}")).await.value();
+    let mut tests: Vec<&str> =
+        detail["tests"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    tests.sort();
+    assert_eq!(tests, vec!["a", "b", "e"]);
+    let a = detail["tests"].as_array().unwrap().iter().find(|t| t["name"] == "a").unwrap();
+    assert_eq!(a["failures"], 2);
+    assert_eq!(a["last_run"], "c2");
+    assert_eq!(detail["jobs"].as_array().unwrap().len(), 2);
+    app.get("/api/v1/projects/web/failure-clusters/999999").await.assert_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "999999",
+    );
+
+    // Named, with a link, by members; shown on every matching failure.
+    let url = format!("/api/v1/projects/web/failure-clusters/{id}");
+    let bearer = |t: String| move |r: axum::http::request::Builder| r.header("authorization", format!("Bearer {t}"));
+    let viewer = app.token("web", server::db::tokens::Scope::Read).await;
+    let named = serde_json::json!({"name": "Off-by-one in calc", "link": "https://bugs.example.com/12"});
+    put_json(&app, &url, bearer(viewer), &named).await.assert_error(StatusCode::FORBIDDEN, "forbidden", "read-only");
+    let bad = serde_json::json!({"name": "x", "link": "javascript:alert(1)"});
+    put_json(&app, &url, bearer(token.clone()), &bad).await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "link",
+    );
+    let res = put_json(&app, &url, bearer(token.clone()), &named).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.value()["name"], "Off-by-one in calc");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'cluster.name'").await, 1);
+    let rows = app.get("/api/v1/projects/web/runs/c2/jobs/windows/test-results").await.value();
+    for r in rows["items"].as_array().unwrap() {
+        assert_eq!(r["cluster"]["name"], "Off-by-one in calc", "{r}");
+        assert_eq!(r["cluster"]["link"], "https://bugs.example.com/12");
+    }
+    // Empty values clear the name.
+    let res = put_json(&app, &url, bearer(token.clone()), &serde_json::json!({"name": "", "link": ""})).await;
+    assert!(res.value()["name"].is_null(), "{}", res.text());
+}
+
 const LEFT_RIGHT_FAIL: &str = "fail:assertion `left == right` failed\n  left: 1\n right: 2";
 
 both_backends! {
     failures_are_new_or_known_and_runs_compare => failures_are_new_or_known_and_runs_compare;
     uploads_without_a_digest_are_read_from_their_results => uploads_without_a_digest_are_read_from_their_results;
     flaky_tests_are_caught_by_each_rule_and_recover => flaky_tests_are_caught_by_each_rule_and_recover;
+    quarantined_failures_do_not_turn_jobs_red => quarantined_failures_do_not_turn_jobs_red;
+    failures_cluster_by_signature_and_clusters_are_named => failures_cluster_by_signature_and_clusters_are_named;
 }

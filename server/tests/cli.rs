@@ -323,3 +323,40 @@ fn user_and_token_commands_of_the_binary() {
     assert!(assay(data, &["token", "create", "web", "--name", "solo"], "").status.success());
     assert!(assay(data, &["token", "revoke", "web", "solo"], "").status.success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quarantine_list_prints_one_test_id_a_line() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let token = app.project("web").await;
+    let base = serve(&app).await;
+    let path = app.run_and_job(&token, "web", "r1", Some("main"), "unit").await;
+    let xml = "<testsuite name=\"unit\"><testcase classname=\"pkg.Calc\" name=\"adds\"><failure>no</failure></testcase>\
+               <testcase name=\"bare\"><failure>no</failure></testcase><testcase classname=\"pkg.Calc\" name=\"ok\"/></testsuite>";
+    let res = app.upload(&format!("{path}/test-results"), Some(&token), &[("r.xml", xml.as_bytes().to_vec())]).await;
+    assert_eq!(res.status, axum::http::StatusCode::OK, "{}", res.text());
+    for (classname, name) in [("pkg.Calc", "adds"), ("", "bare")] {
+        let body = serde_json::json!({"suite": "unit", "classname": classname, "name": name, "reason": "flaky"});
+        let res = app.post_json("/api/v1/projects/web/quarantine", Some(&token), &body).await;
+        assert_eq!(res.status, axum::http::StatusCode::CREATED, "{}", res.text());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_owned();
+    let (b, t) = (base.clone(), token.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        assay(&data, &["quarantine", "list", "--server", &b, "--token", &t, "--project", "web"], "")
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Newest first.
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "bare\npkg.Calc.adds\n");
+    // A project that does not exist fails the command with the server's word.
+    let data = dir.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        assay(&data, &["quarantine", "list", "--server", &base, "--project", "nope"], "")
+    })
+    .await
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 /// `total = passed + failed + errors + skipped`. `flaky` counts tests that
 /// passed only after one or more failed attempts; they are also in `passed`.
 /// `duration_s` is the sum of the test cases' own durations.
+/// `quarantined` counts the failed and errored tests whose failure was
+/// quarantined (they are also in `failed` or `errors`): they no longer
+/// turn a job or run red.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counts {
@@ -19,6 +22,8 @@ pub struct Counts {
     pub skipped: i64,
     pub flaky: i64,
     pub duration_s: f64,
+    #[serde(default)]
+    pub quarantined: i64,
 }
 
 impl Counts {
@@ -50,6 +55,7 @@ impl Counts {
         self.skipped += other.skipped;
         self.flaky += other.flaky;
         self.duration_s += other.duration_s;
+        self.quarantined += other.quarantined;
     }
 
     pub fn of(&self, status: TestStatus) -> i64 {
@@ -61,9 +67,10 @@ impl Counts {
         }
     }
 
-    /// Failed plus errored tests.
+    /// Failed plus errored tests whose failure counts: the quarantined
+    /// ones left out.
     pub fn bad(&self) -> i64 {
-        self.failed + self.errors
+        self.failed + self.errors - self.quarantined
     }
 
     /// Share of executed (not skipped) tests that passed, in percent.

@@ -342,6 +342,12 @@ pub struct TestResultRow {
     /// The test is flaky in this job key now: the rule that caught it.
     #[serde(default)]
     pub flaky_test: Option<crate::analytics::flaky::Rule>,
+    /// This failure was quarantined: it did not turn the job red.
+    #[serde(default)]
+    pub quarantined: bool,
+    /// Failed and errored tests: the failure cluster this failure is in.
+    #[serde(default)]
+    pub cluster: Option<crate::analytics::wire::Cluster>,
 }
 
 /// Since when a failing test has been failing.
@@ -408,6 +414,12 @@ pub struct TestPage {
     pub history: Vec<TestHistoryEntry>,
     /// The job's artifacts linked to this result.
     pub artifacts: Vec<Artifact>,
+    /// The test's quarantine in force in the project, if any.
+    #[serde(default)]
+    pub quarantine: Option<crate::analytics::wire::Quarantine>,
+    /// The viewer may quarantine the test or lift its quarantine.
+    #[serde(default)]
+    pub can_quarantine: bool,
 }
 
 /// One page of a longer list.
@@ -480,6 +492,11 @@ pub struct IngestSummary {
     pub errors: i64,
     pub skipped: i64,
     pub flaky: i64,
+    /// Failed and errored tests that are quarantined in the project: their
+    /// failures do not turn the job red (they are also in `failed` or
+    /// `errors`).
+    #[serde(default)]
+    pub quarantined: i64,
     pub files: Vec<IngestedFile>,
 }
 
@@ -496,6 +513,10 @@ pub struct IngestedFile {
     pub errors: i64,
     pub skipped: i64,
     pub flaky: i64,
+    /// Failed and errored tests that are quarantined (also in `failed` or
+    /// `errors`).
+    #[serde(default)]
+    pub quarantined: i64,
     /// The same file (same SHA-256) was already stored for this job;
     /// nothing new was stored and these are its figures.
     pub duplicate: bool,
@@ -512,6 +533,7 @@ impl IngestedFile {
             skipped: self.skipped,
             flaky: self.flaky,
             duration_s: 0.0,
+            quarantined: self.quarantined,
         }
     }
 }
@@ -529,6 +551,7 @@ impl IngestSummary {
             errors: c.errors,
             skipped: c.skipped,
             flaky: c.flaky,
+            quarantined: c.quarantined,
             files,
         }
     }

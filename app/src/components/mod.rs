@@ -3,6 +3,7 @@
 pub mod artifacts;
 pub mod audit;
 pub mod charts;
+pub mod cluster;
 pub mod counts;
 pub mod error_view;
 pub mod forms;

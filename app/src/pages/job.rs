@@ -1,6 +1,7 @@
 use super::{id_param, page_param, path_param, query_param};
-use crate::api::{get_job, list_test_results};
+use crate::api::{get_job, get_job_clusters, list_test_results};
 use crate::components::artifacts::ArtifactTable;
+use crate::components::cluster::{ClusterName, ClusterReach};
 use crate::components::counts::{CountsBar, CountsFigures};
 use crate::components::error_view::ErrorView;
 use crate::components::layout::Breadcrumbs;
@@ -11,6 +12,7 @@ use crate::{format, routes};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
+use shared::analytics::wire::JobCluster;
 use shared::model::{Artifact, JobDetail, Page, TestResultRow, UploadKind, UploadSummary};
 use shared::report::ReportFormat;
 
@@ -63,6 +65,15 @@ pub fn JobPage() -> impl IntoView {
             }
         },
     );
+    let clusters = Resource::new(
+        move || (project.get(), run.get(), job.get()),
+        |(project, run, job)| async move {
+            match (run, job) {
+                (Some(run), Some(job)) => get_job_clusters(project, run, job).await,
+                _ => Ok(Vec::new()),
+            }
+        },
+    );
     view! {
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
@@ -83,6 +94,18 @@ pub fn JobPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match clusters.await {
+                    Ok(groups) => {
+                        let (r, j) = (run.get_untracked().unwrap_or_default(), job.get_untracked().unwrap_or_default());
+                        view! { <FailureClusters groups=groups slug=project.get_untracked() run=r job=j/> }.into_any()
+                    }
+                    // The header above already says what went wrong.
+                    Err(_) => ().into_any(),
+                }
+            })}
+        </Suspense>
         <Transition fallback=super::loading>
             {move || Suspend::new(async move {
                 let filter = Filter { status: status.get(), q: q.get(), order: order.get() };
@@ -99,6 +122,46 @@ pub fn JobPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// The job's failures grouped by failure cluster, each with how far it
+/// reaches across the project.
+#[component]
+fn FailureClusters(groups: Vec<JobCluster>, slug: String, run: i64, job: i64) -> impl IntoView {
+    if groups.is_empty() {
+        return ().into_any();
+    }
+    let run_slug = slug.clone();
+    let items = groups
+        .into_iter()
+        .map(|g| {
+            let c = g.cluster;
+            let line = format::first_line(c.example.as_deref().unwrap_or(&c.pattern), 160);
+            let tests = g
+                .tests
+                .into_iter()
+                .map(|t| {
+                    let href = routes::test(&run_slug, run, job, t.result_id);
+                    view! { <li><a class="test-link" href=href>{t.name}</a></li> }
+                })
+                .collect_view();
+            view! {
+                <li class="job-cluster" data-cluster=c.id.to_string()>
+                    <ClusterName cluster=c.clone() slug=slug.clone()/> " "
+                    <span class="muted small"><ClusterReach cluster=c.clone() slug=slug.clone()/></span>
+                    <pre class="failure-summary">{line}</pre>
+                    <ul class="cluster-members">{tests}</ul>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="failure-clusters">
+            <h2>"Failures by cluster"</h2>
+            <ul class="job-clusters">{items}</ul>
+        </section>
+    }
+    .into_any()
 }
 
 #[component]
@@ -352,6 +415,12 @@ fn Results(page: Page<TestResultRow>, filter: Filter, base: String, slug: String
                         " " {mark}
                         {t.flaky_test.map(|r| view! {
                             <span class="failure-mark flaky-mark" title=r.label()>"flaky"</span>
+                        })}
+                        {t.cluster.clone().map(|c| view! {
+                            <span class="failure-mark cluster-mark"><ClusterName cluster=c slug=run_slug.clone()/></span>
+                        })}
+                        {t.quarantined.then(|| view! {
+                            <span class="failure-mark quarantine-mark" title="quarantined: this failure does not turn the job red">"quarantined"</span>
                         })}
                         <div class="muted small">{path}</div>
                         {message}

@@ -87,6 +87,8 @@ fn Runs(view: RunsView, branch: Option<String>) -> impl IntoView {
         </h1>
         <p class="project-links">
             <a href=routes::flaky_tests(&slug) class="flaky-link">"Flaky tests"</a>
+            " · " <a href=routes::quarantine(&slug) class="quarantine-link">"Quarantined tests"</a>
+            " · " <a href=routes::clusters(&slug) class="clusters-link">"Failure clusters"</a>
             " · " <a href=routes::alerts(&slug) class="alerts-link">"Performance alerts"</a>
             " · " <a href=routes::regressions(&slug) class="regressions-link">"Regressions"</a>
             {abilities.manage.then(|| view! { " · " <a href=routes::settings(&slug) class="settings-link">"Project settings"</a> })}

@@ -1,6 +1,7 @@
 use super::{id_param, path_param};
 use crate::api::get_test;
 use crate::components::artifacts::ArtifactTable;
+use crate::components::cluster::{ClusterName, ClusterReach};
 use crate::components::error_view::ErrorView;
 use crate::components::layout::Breadcrumbs;
 use crate::components::status::TestStatusBadge;
@@ -8,6 +9,7 @@ use crate::error::AppError;
 use crate::{format, routes};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use shared::analytics::wire::Quarantine;
 use shared::flakiness::Flakiness;
 use shared::model::{TestHistoryEntry, TestPage};
 
@@ -40,7 +42,7 @@ pub fn TestPage() -> impl IntoView {
 
 #[component]
 fn Test(page: TestPage) -> impl IntoView {
-    let TestPage { run, job, result, history, artifacts } = page;
+    let TestPage { run, job, result, history, artifacts, quarantine: current, can_quarantine } = page;
     let r = result.row.clone();
     let title = if r.name.is_empty() { "(unnamed test)".to_owned() } else { r.name.clone() };
     let location = match (&result.file, result.line) {
@@ -83,6 +85,24 @@ fn Test(page: TestPage) -> impl IntoView {
             {r.failure_type.clone().map(|t| view! { <dt>"Failure type"</dt><dd><code>{t}</code></dd> })}
         </dl>
         {retry_note.map(|n| view! { <p class="note">{n}</p> })}
+        {r.cluster.clone().map(|c| {
+            let slug = run.project.clone();
+            view! {
+                <p class="note test-cluster">"Failure cluster: " <ClusterName cluster=c.clone() slug=slug.clone()/> " — "
+                    <ClusterReach cluster=c slug=slug/></p>
+            }
+        })}
+        {r.quarantined.then(|| view! {
+            <p class="note quarantined-failure">"This failure is quarantined: it did not turn the job red."</p>
+        })}
+        <QuarantineBox
+            project=run.project.clone()
+            suite=r.suite.clone()
+            classname=r.classname.clone()
+            name=r.name.clone()
+            current=current
+            can=can_quarantine
+        />
         {r.message.clone().map(|m| view! {
             <h2>"Message"</h2>
             <pre class="message-block" data-field="message">{m}</pre>
@@ -105,6 +125,58 @@ fn Test(page: TestPage) -> impl IntoView {
             </section>
         })}
         <History history=history current=result.row.id project=run.project.clone() branch=run.branch.clone()/>
+    }
+}
+
+/// The test's quarantine, or (members) a link to quarantine it: the forms
+/// live on the project's quarantine page, so that the job and test pages'
+/// WASM carries no form code.
+#[component]
+fn QuarantineBox(
+    project: String,
+    suite: String,
+    classname: String,
+    name: String,
+    current: Option<Quarantine>,
+    can: bool,
+) -> impl IntoView {
+    let list = routes::quarantine(&project);
+    match current {
+        Some(q) => {
+            let expiry = q.expires_at.map(|e| format!(", until {}", format::time(&e))).unwrap_or_default();
+            let suggest = q.suggest_lift.then(|| {
+                view! { <p class="suggest-lift">{format!("Clean for {} executions: consider lifting it.", q.clean_runs)}</p> }
+            });
+            view! {
+                <section class="quarantine active" data-quarantine=q.id.to_string()>
+                    <h2>"Quarantined"</h2>
+                    <p>
+                        "By " {q.created_by.clone()} " since " {format::time(&q.created_at)} {expiry} ": "
+                        <span class="reason">{q.reason.clone()}</span>
+                    </p>
+                    <p class="muted small">
+                        {format!("{} failures kept out of the verdict; {} clean executions since the last failure. ", q.failures, q.clean_runs)}
+                        <a class="quarantine-list-link" href=list>{if can { "Lift it on the quarantine page" } else { "All quarantined tests" }}</a>
+                    </p>
+                    {suggest}
+                </section>
+            }
+            .into_any()
+        }
+        None if can => {
+            let href = format!(
+                "{list}{}",
+                routes::query(&[("suite", Some(suite)), ("classname", Some(classname)), ("name", Some(name))])
+            );
+            view! {
+                <p class="quarantine-offer">
+                    <a class="quarantine-test-link" href=href>"Quarantine this test…"</a>
+                    <span class="muted small">" its failures would no longer turn jobs red"</span>
+                </p>
+            }
+            .into_any()
+        }
+        None => ().into_any(),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod admin;
 pub mod diff;
+mod quarantine;
 mod serve;
 mod upload;
 
@@ -44,6 +45,11 @@ pub enum Command {
     /// differing pixels first; exit code 0 when they match, 1 when they
     /// differ, 2 on error.
     Diff(diff::DiffArgs),
+    /// Read a project's quarantined tests from an Assay server.
+    Quarantine {
+        #[command(subcommand)]
+        command: quarantine::QuarantineCommand,
+    },
     /// Upload test reports and artifacts to an Assay server.
     Upload(Box<upload::UploadArgs>),
     /// Delete expired artifacts and the blobs nothing refers to any more
@@ -142,6 +148,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             admin::create_user(&db, &name, is_admin, password_stdin).await
         }
         Command::Upload(args) => upload::upload(*args).await,
+        Command::Quarantine { command: quarantine::QuarantineCommand::List(args) } => quarantine::list(&args).await,
         // `main` runs it through `diff::run`, for its exit codes.
         Command::Diff(args) => diff::compare(&args).map(|_| ()),
         Command::Prune { db, store, grace } => admin::prune(&db, &store, &grace).await,

@@ -83,7 +83,7 @@ pub struct UploadArgs {
 /// Characters kept as they are in a path segment.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
-fn seg(s: &str) -> String {
+pub(super) fn seg(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
 }
 
@@ -118,7 +118,7 @@ fn expand(patterns: &[String]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-async fn answer<T: DeserializeOwned>(what: &str, res: reqwest::Response) -> Result<T, String> {
+pub(super) async fn answer<T: DeserializeOwned>(what: &str, res: reqwest::Response) -> Result<T, String> {
     let status = res.status();
     let body = res.bytes().await.map_err(|e| format!("{what}: reading the answer: {e}"))?;
     if status.is_success() {

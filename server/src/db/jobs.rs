@@ -10,7 +10,7 @@ use shared::model::{CreateJob, UpdateJob};
 use shared::{JobResult, JobState};
 
 pub const JOB_COLUMNS: &str = "id, run_id, project_id, key, name, platform, machine, state, result, labels, \
-    upload_count, artifact_count, artifact_bytes, perf_tests, perf_metrics, regression, trace_count, trace_failed, previous_job_id, total, passed, failed, errors, skipped, flaky, duration_s, \
+    upload_count, artifact_count, artifact_bytes, perf_tests, perf_metrics, regression, trace_count, trace_failed, previous_job_id, total, passed, failed, errors, skipped, flaky, duration_s, quarantined, \
     started_at, finished_at, created_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -183,7 +183,8 @@ pub async fn fill_missing(tx: &mut Tx, job_id: i64, req: &CreateJob) -> Result<J
 pub async fn add_counts(tx: &mut Tx, job_id: i64, c: &Counts) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => sqlx::query(
         "UPDATE jobs SET total = total + $1, passed = passed + $2, failed = failed + $3, errors = errors + $4, \
-         skipped = skipped + $5, flaky = flaky + $6, duration_s = duration_s + $7, updated_at = $8 WHERE id = $9",
+         skipped = skipped + $5, flaky = flaky + $6, duration_s = duration_s + $7, updated_at = $8, \
+         quarantined = quarantined + $10 WHERE id = $9",
     )
     .bind(c.total)
     .bind(c.passed)
@@ -194,6 +195,7 @@ pub async fn add_counts(tx: &mut Tx, job_id: i64, c: &Counts) -> Result<(), sqlx
     .bind(c.duration_s)
     .bind(super::now())
     .bind(job_id)
+    .bind(c.quarantined)
     .execute(&mut *conn)
     .await.map(|_| ()))
 }

@@ -56,6 +56,8 @@ impl ResultRow {
             summary: self.summary,
             failing_since,
             flaky_test: None,
+            quarantined: false,
+            cluster: None,
         }
     }
 }

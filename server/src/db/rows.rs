@@ -21,7 +21,7 @@ pub use super::tokens::{TOKEN_COLUMNS, TokenRow};
 pub use super::uploads::{UPLOAD_COLUMNS, UploadRow};
 pub use super::users::{USER_COLUMNS, UserRow};
 
-pub const COUNT_COLUMNS: &str = "total, passed, failed, errors, skipped, flaky, duration_s";
+pub const COUNT_COLUMNS: &str = "total, passed, failed, errors, skipped, flaky, duration_s, quarantined";
 
 #[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
 pub struct CountsRow {
@@ -32,6 +32,7 @@ pub struct CountsRow {
     pub skipped: i64,
     pub flaky: i64,
     pub duration_s: f64,
+    pub quarantined: i64,
 }
 
 impl From<CountsRow> for Counts {
@@ -44,6 +45,7 @@ impl From<CountsRow> for Counts {
             skipped: c.skipped,
             flaky: c.flaky,
             duration_s: c.duration_s,
+            quarantined: c.quarantined,
         }
     }
 }

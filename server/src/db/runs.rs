@@ -10,7 +10,7 @@ use shared::status::JobFacts;
 use shared::{Counts, RunStatus};
 
 pub const RUN_COLUMNS: &str = "id, project_id, name, revision, branch, author, url, status, job_count, \
-    total, passed, failed, errors, skipped, flaky, duration_s, started_at, created_at, updated_at";
+    total, passed, failed, errors, skipped, flaky, duration_s, quarantined, started_at, created_at, updated_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RunRow {
@@ -165,7 +165,8 @@ pub async fn branches(db: &Db, project_id: i64) -> Result<Vec<String>, sqlx::Err
 pub async fn add_counts(tx: &mut Tx, run_id: i64, c: &Counts) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => sqlx::query(
         "UPDATE runs SET total = total + $1, passed = passed + $2, failed = failed + $3, errors = errors + $4, \
-         skipped = skipped + $5, flaky = flaky + $6, duration_s = duration_s + $7, updated_at = $8 WHERE id = $9",
+         skipped = skipped + $5, flaky = flaky + $6, duration_s = duration_s + $7, updated_at = $8, \
+         quarantined = quarantined + $10 WHERE id = $9",
     )
     .bind(c.total)
     .bind(c.passed)
@@ -176,6 +177,7 @@ pub async fn add_counts(tx: &mut Tx, run_id: i64, c: &Counts) -> Result<(), sqlx
     .bind(c.duration_s)
     .bind(super::now())
     .bind(run_id)
+    .bind(c.quarantined)
     .execute(&mut *conn)
     .await.map(|_| ()))?;
     Ok(())
@@ -184,7 +186,7 @@ pub async fn add_counts(tx: &mut Tx, run_id: i64, c: &Counts) -> Result<(), sqlx
 /// Re-derives the run's status and job count from its jobs.
 pub async fn refresh_status(tx: &mut Tx, run_id: i64) -> Result<RunStatus, sqlx::Error> {
     let jobs: Vec<(String, String, i64)> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT state, result, failed + errors + trace_failed FROM jobs WHERE run_id = $1"
+        "SELECT state, result, failed + errors - quarantined + trace_failed FROM jobs WHERE run_id = $1"
     ).bind(run_id).fetch_all(&mut *c).await)?;
     let count = jobs.len() as i64;
     let facts = jobs

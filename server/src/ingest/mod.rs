@@ -18,9 +18,11 @@
 
 pub mod artifacts;
 pub mod body;
+pub mod clusters;
 pub mod flaky;
 pub mod lines;
 pub mod perf;
+pub mod quarantine;
 pub mod spool;
 pub mod test_reports;
 pub mod traces;

@@ -6,6 +6,7 @@
 //! never sits in memory. Counts come from the parser and are added to the
 //! job and the run once per request, in [`Kind::roll_up`].
 
+use super::clusters::Failed;
 use super::spool::Spooled;
 use super::{Kind, Stored};
 use crate::db::ingest::{self as store, BATCH, Prepared};
@@ -52,17 +53,25 @@ impl Kind for TestReports {
         file: &Spooled,
         (): (),
     ) -> ApiResult<Stored<IngestedFile>> {
-        let (outcome, outcomes) = parse_into(tx, target, upload_id, file, self.format).await?;
+        let (outcome, outcomes, failed) = parse_into(tx, target, upload_id, file, self.format).await?;
+        super::clusters::observe(tx, target, upload_id, failed, &outcomes).await?;
         db::analytics::insert_digest(tx, target.job_id, upload_id, &digest::encode_normalised(&outcomes)).await?;
         super::flaky::observe(tx, target, &outcomes).await?;
-        let c = outcome.counts;
+        let mut c = outcome.counts;
+        c.quarantined = super::quarantine::apply(tx, target, &outcomes).await?;
         Ok(Stored {
             answer: figures(upload_id, &file.filename, outcome.format, &c, false, outcome.warnings.clone()),
             format: outcome.format.as_str().to_owned(),
             figures: Figures { counts: Some(c), ..Figures::default() },
             audit: format!(
-                "{} tests: {} passed, {} failed, {} errors, {} skipped, {}",
-                c.total, c.passed, c.failed, c.errors, c.skipped, outcome.format
+                "{} tests: {} passed, {} failed, {} errors, {} skipped{}, {}",
+                c.total,
+                c.passed,
+                c.failed,
+                c.errors,
+                c.skipped,
+                if c.quarantined > 0 { format!(" ({} failures quarantined)", c.quarantined) } else { String::new() },
+                outcome.format
             ),
             warnings: outcome.warnings,
         })
@@ -113,6 +122,7 @@ fn figures(
         errors: c.errors,
         skipped: c.skipped,
         flaky: c.flaky,
+        quarantined: c.quarantined,
         duplicate,
         warnings,
     }
@@ -128,25 +138,29 @@ async fn parse_into(
     upload_id: i64,
     file: &Spooled,
     format: FormatChoice,
-) -> ApiResult<(ParseOutcome, Vec<Outcome>)> {
+) -> ApiResult<(ParseOutcome, Vec<Outcome>, Vec<Failed>)> {
     let (send, mut recv) = tokio::sync::mpsc::channel::<Result<Prepared, sqlx::Error>>(4);
     let path = file.path.to_path_buf();
     let backend = tx.backend();
     let since = std::sync::Arc::new(db::analytics::failing_since(tx, target).await?);
     let since_in_parser = since.clone();
-    type Parsed = (ParseOutcome, usize, Vec<Outcome>);
+    type Parsed = (ParseOutcome, usize, Vec<Outcome>, Vec<Failed>);
     let parser = tokio::task::spawn_blocking(move || -> Result<Parsed, report::ParseError> {
         let input =
             std::fs::File::open(&path).map_err(|e| report::ParseError::new(format!("cannot read the upload: {e}")))?;
         let mut batch = Vec::with_capacity(BATCH);
         let mut truncated = 0usize;
         let mut outcomes = Vec::new();
+        let mut failed = Vec::new();
         let flush = |batch: Vec<TestCase>| {
             send.blocking_send(store::prepare(backend, batch, &since_in_parser)).map_err(|_| Stop)
         };
         let result = report::parse(input, format, |mut case| {
             truncated += usize::from(truncate_fields(&mut case));
             outcomes.push(outcome_of(&case));
+            if case.status.is_bad() && failed.len() < super::clusters::MAX_PER_UPLOAD {
+                failed.extend(Failed::of(&case));
+            }
             batch.push(case);
             if batch.len() == BATCH {
                 flush(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
@@ -158,7 +172,7 @@ async fn parse_into(
                 if !batch.is_empty() {
                     flush(batch).map_err(|_| report::ParseError::new("ingest stopped"))?;
                 }
-                Ok((outcome, truncated, outcomes))
+                Ok((outcome, truncated, outcomes, failed))
             }
             Err(err) => Err(match std::fs::File::open(&path) {
                 Ok(again) => err.locate(again),
@@ -186,7 +200,7 @@ async fn parse_into(
     if let Some(e) = write_error {
         return Err(e.into());
     }
-    let (mut outcome, truncated, mut outcomes) = parsed.map_err(|e| {
+    let (mut outcome, truncated, mut outcomes, failed) = parsed.map_err(|e| {
         if e.io {
             ApiError::internal(format!("{}: {}", file.filename, e.message))
         } else {
@@ -219,7 +233,7 @@ async fn parse_into(
     let outcomes = tokio::task::spawn_blocking(move || digest::normalise(outcomes))
         .await
         .map_err(|e| ApiError::internal(format!("digest task failed: {e}")))?;
-    Ok((outcome, outcomes))
+    Ok((outcome, outcomes, failed))
 }
 
 fn outcome_of(case: &TestCase) -> Outcome {

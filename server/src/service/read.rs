@@ -222,11 +222,21 @@ pub async fn test_results<'a>(
     let keys: Vec<i64> = rows.iter().map(|r| r.test_key).collect();
     let flaky: std::collections::HashMap<i64, String> =
         db::flaky::marks(db, j.project_id, &j.key, &keys).await?.into_iter().collect();
+    let bad_keys: Vec<i64> = rows.iter().filter(|r| r.status.is_bad()).map(|r| r.test_key).collect();
+    let quarantined: std::collections::HashSet<i64> = if j.counts.quarantined > 0 {
+        db::quarantine::job_marks(db, j.id, &bad_keys).await?.into_iter().collect()
+    } else {
+        Default::default()
+    };
+    let clusters: std::collections::HashMap<i64, shared::analytics::wire::Cluster> =
+        db::clusters::job_marks(db, j.id, &bad_keys).await?.into_iter().map(|(k, c)| (k, c.into_json())).collect();
     let items = rows
         .into_iter()
         .map(|r| {
             let rule = flaky.get(&r.test_key).and_then(|s| shared::analytics::flaky::Rule::parse(s));
-            TestResultRow { flaky_test: rule, ..r.into_json(&names) }
+            let quarantined = r.status.is_bad() && quarantined.contains(&r.test_key);
+            let cluster = if r.status.is_bad() { clusters.get(&r.test_key).cloned() } else { None };
+            TestResultRow { flaky_test: rule, quarantined, cluster, ..r.into_json(&names) }
         })
         .collect();
     Ok(Page { items, total, limit, offset })
@@ -247,11 +257,26 @@ pub async fn test_page<'a>(
     let history = results::history(db, p.id, row.row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
     let artifacts = super::artifacts::for_result(db, &p, id).await?;
     let names = results::since_names(db, &[&row.row]).await?;
+    let quarantine = super::quarantine::for_test(db, p.id, row.row.test_key).await?;
+    let marked = row.row.status.is_bad()
+        && j.counts.quarantined > 0
+        && !db::quarantine::job_marks(db, j.id, &[row.row.test_key]).await?.is_empty();
+    let can_quarantine = access.abilities(db, &p).await?.upload;
+    let cluster = if row.row.status.is_bad() {
+        db::clusters::job_marks(db, j.id, &[row.row.test_key]).await?.into_iter().next().map(|(_, c)| c.into_json())
+    } else {
+        None
+    };
+    let mut result = row.into_json(&names);
+    result.row.quarantined = marked;
+    result.row.cluster = cluster;
     Ok(TestPage {
         run: r.into_json(&p.slug),
         job: j.into_json(),
-        result: row.into_json(&names),
+        result,
         history: history.into_iter().map(|h| h.into_json()).collect(),
         artifacts,
+        quarantine,
+        can_quarantine,
     })
 }

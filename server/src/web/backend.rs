@@ -187,6 +187,90 @@ impl app::backend::Backend for DbBackend {
         Ok((out, found))
     }
 
+    async fn quarantine(
+        &self,
+        c: &Caller,
+        project: &str,
+        all: bool,
+    ) -> Result<shared::analytics::wire::QuarantineList, AppError> {
+        let access = self.reader(c).await?;
+        Ok(crate::service::quarantine::list(&self.db, &access, project, all).await?)
+    }
+
+    async fn quarantine_test(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        test: shared::analytics::wire::QuarantineRequest,
+        expires_in_days: Option<&str>,
+    ) -> Result<shared::analytics::wire::Quarantined, AppError> {
+        let access = self.writer(c, csrf).await?;
+        let days = match expires_in_days.map(str::trim).filter(|d| !d.is_empty()) {
+            None => None,
+            Some(d) => match d.parse::<i64>() {
+                Ok(n) if (1..=3650).contains(&n) => Some(n),
+                _ => {
+                    return Err(AppError::BadRequest(format!(
+                        "expires_in_days: '{d}' is not a number of days from 1 to 3650"
+                    )));
+                }
+            },
+        };
+        let test = shared::analytics::wire::QuarantineRequest {
+            expires_at: days.map(|n| crate::db::now() + chrono::Duration::days(n)).or(test.expires_at),
+            ..test
+        };
+        Ok(crate::service::quarantine::quarantine(&self.db, &access, project, test).await?)
+    }
+
+    async fn lift_quarantine(&self, c: &Caller, csrf: &str, project: &str, id: i64) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        crate::service::quarantine::lift(&self.db, &access, project, id).await?;
+        Ok(())
+    }
+
+    async fn clusters(&self, c: &Caller, project: &str) -> Result<shared::analytics::wire::ClusterList, AppError> {
+        let access = self.reader(c).await?;
+        Ok(crate::service::clusters::list(&self.db, &access, project).await?)
+    }
+
+    async fn cluster(
+        &self,
+        c: &Caller,
+        project: &str,
+        id: i64,
+    ) -> Result<shared::analytics::wire::ClusterDetail, AppError> {
+        let access = self.reader(c).await?;
+        Ok(crate::service::clusters::detail(&self.db, &access, project, id).await?)
+    }
+
+    async fn rename_cluster(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        id: i64,
+        name: &str,
+        link: &str,
+    ) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        let req = shared::analytics::wire::NameCluster { name: Some(name.to_owned()), link: Some(link.to_owned()) };
+        crate::service::clusters::name(&self.db, &access, project, id, req).await?;
+        Ok(())
+    }
+
+    async fn job_clusters(
+        &self,
+        c: &Caller,
+        project: &str,
+        run: i64,
+        job: i64,
+    ) -> Result<Vec<shared::analytics::wire::JobCluster>, AppError> {
+        let access = self.reader(c).await?;
+        Ok(crate::service::clusters::for_job(&self.db, &access, project, run, job).await?)
+    }
+
     async fn set_detection(
         &self,
         c: &Caller,

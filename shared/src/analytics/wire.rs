@@ -138,3 +138,204 @@ pub struct FlakyTest {
     /// When it stopped being flaky (that many clean executions in a row).
     pub recovered_at: Option<DateTime<Utc>>,
 }
+
+/// A test's id as CI filters take it: `classname.name`, or the name alone
+/// when it has no class (what `GET …/quarantine` and
+/// `assay quarantine list` print).
+pub fn test_id(classname: &str, name: &str) -> String {
+    if classname.is_empty() { name.to_owned() } else { format!("{classname}.{name}") }
+}
+
+/// Where a quarantine stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum QuarantineState {
+    /// In force: the test's failures do not turn jobs red.
+    Active,
+    /// Its expiry has passed.
+    Expired,
+    /// Lifted by hand.
+    Lifted,
+}
+
+impl QuarantineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuarantineState::Active => "active",
+            QuarantineState::Expired => "expired",
+            QuarantineState::Lifted => "lifted",
+        }
+    }
+}
+
+/// A quarantined test (or one that was).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Quarantine {
+    pub id: i64,
+    /// The test's id as CI filters take it (see [`test_id`]).
+    pub test: String,
+    pub suite: String,
+    pub classname: String,
+    pub name: String,
+    pub reason: String,
+    pub state: QuarantineState,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was lifted by hand, or expired.
+    pub lifted_at: Option<DateTime<Utc>>,
+    pub lifted_by: Option<String>,
+    /// Failures quarantined since (including the jobs re-scored when it
+    /// was quarantined).
+    pub failures: i64,
+    /// Executions since its last failure.
+    pub clean_runs: i64,
+    pub last_failed_at: Option<DateTime<Utc>>,
+    /// Active and clean for at least the project's recovery count (its
+    /// flaky rules' `recovery_runs`): lifting it is suggested.
+    pub suggest_lift: bool,
+}
+
+/// A project's quarantined tests, active first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct QuarantineList {
+    pub project: String,
+    /// Clean executions after which lifting is suggested.
+    pub recovery_runs: i64,
+    pub tests: Vec<Quarantine>,
+}
+
+/// Quarantines a test of the project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct QuarantineRequest {
+    #[serde(default)]
+    pub suite: String,
+    #[serde(default)]
+    pub classname: String,
+    pub name: String,
+    /// Why (required: it is shown wherever the test's failures are).
+    pub reason: String,
+    /// When the quarantine ends by itself (RFC 3339, in the future).
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A quarantine made, and the recent jobs it re-scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Quarantined {
+    pub quarantine: Quarantine,
+    /// Jobs of the last 30 days in which the test failed, now scored with
+    /// that failure quarantined.
+    pub rescored_jobs: i64,
+}
+
+/// A failure cluster: failures of one signature across the project's tests
+/// and jobs (see `shared::analytics::cluster`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Cluster {
+    pub id: i64,
+    /// The masked signature: type, summary lines and top frames.
+    pub pattern: String,
+    /// The summary of its first failure.
+    pub example: Option<String>,
+    pub name: Option<String>,
+    /// A link users attached (a bug tracker URL, say).
+    pub link: Option<String>,
+    pub named_by: Option<String>,
+    pub named_at: Option<DateTime<Utc>>,
+    pub failures: i64,
+    /// Distinct tests it appeared in.
+    pub tests: i64,
+    /// Distinct jobs it appeared in.
+    pub jobs: i64,
+    pub first_run_id: i64,
+    pub first_run: String,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_run_id: i64,
+    pub last_run: String,
+    pub last_job_id: i64,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// A project's failure clusters, most recently seen first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ClusterList {
+    pub project: String,
+    pub clusters: Vec<Cluster>,
+}
+
+/// A test a cluster appeared in, with its last such failure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ClusterTest {
+    pub suite: String,
+    pub classname: String,
+    pub name: String,
+    pub failures: i64,
+    pub last_result_id: i64,
+    pub last_job_id: i64,
+    pub last_run_id: i64,
+    pub last_run: String,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// A job a cluster appeared in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ClusterJob {
+    pub job_id: i64,
+    pub job_key: String,
+    pub job_name: String,
+    pub run_id: i64,
+    pub run: String,
+    pub failures: i64,
+    pub seen_at: DateTime<Utc>,
+}
+
+/// One cluster with its tests and jobs (most recent first, up to 500 each).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ClusterDetail {
+    pub project: String,
+    pub cluster: Cluster,
+    pub tests: Vec<ClusterTest>,
+    pub jobs: Vec<ClusterJob>,
+    /// The viewer may name the cluster.
+    pub can_name: bool,
+}
+
+/// Names a cluster and attaches a link (both optional: empty clears).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NameCluster {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// An http(s) URL.
+    #[serde(default)]
+    pub link: Option<String>,
+}
+
+/// A job's failures grouped by cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct JobCluster {
+    pub cluster: Cluster,
+    /// The job's failed tests in it.
+    pub tests: Vec<JobClusterTest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct JobClusterTest {
+    pub result_id: i64,
+    pub suite: String,
+    pub classname: String,
+    pub name: String,
+}
