@@ -41,6 +41,16 @@ impl Caller {
     }
 }
 
+/// The flaky-rules form's fields, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct FlakyRulesForm {
+    pub branches: String,
+    pub window: String,
+    pub min_flips: String,
+    pub recovery_runs: String,
+    pub infra_pct: String,
+}
+
 /// `Set-Cookie` values to add to the response.
 pub type SetCookies = Vec<String>;
 
@@ -86,6 +96,14 @@ pub trait Backend: Send + Sync + 'static {
         q: Option<String>,
         sort: Option<String>,
     ) -> Result<shared::analytics::wire::FlakyTests, AppError>;
+    /// Sets a project's flaky-test rules from the settings form.
+    async fn set_flaky_rules(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        form: FlakyRulesForm,
+    ) -> Result<(), AppError>;
     /// A project's quarantined tests (with `all`, also lifted and expired).
     async fn quarantine(
         &self,
@@ -131,6 +149,24 @@ pub trait Backend: Send + Sync + 'static {
         run: i64,
         job: i64,
     ) -> Result<Vec<shared::analytics::wire::JobCluster>, AppError>;
+    /// A job's slowest tests and its key's tests that got slower.
+    async fn job_durations(
+        &self,
+        c: &Caller,
+        project: &str,
+        run: i64,
+        job: i64,
+        window: Option<i64>,
+    ) -> Result<shared::analytics::wire::JobDurations, AppError>;
+    /// A test's durations over its recent results.
+    async fn test_durations(
+        &self,
+        c: &Caller,
+        project: &str,
+        run: i64,
+        job: i64,
+        test: i64,
+    ) -> Result<shared::analytics::wire::TestDurations, AppError>;
     /// Jobs' perf results side by side; `jobs` as in the URL ("12,15").
     async fn compare(&self, c: &Caller, jobs: &str, view: &ViewParams) -> Result<Comparison, AppError>;
     /// Series with their points (for overlaying on one graph), and their alerts.

@@ -75,6 +75,8 @@ enum Perf {
     Quarantine,
     Clusters,
     Cluster,
+    JobDurations,
+    TestDurations,
     Series,
     Alerts,
     Regressions,
@@ -91,6 +93,8 @@ fn perf(page: Perf) -> AnyView {
         Perf::Quarantine => view! { <quarantine::QuarantinePage/> }.into_any(),
         Perf::Clusters => view! { <clusters::ClustersPage/> }.into_any(),
         Perf::Cluster => view! { <clusters::ClusterPage/> }.into_any(),
+        Perf::JobDurations => view! { <durations::JobDurationsPage/> }.into_any(),
+        Perf::TestDurations => view! { <durations::TestDurationsPage/> }.into_any(),
         Perf::Series => view! { <series::SeriesPage/> }.into_any(),
         Perf::Alerts => view! { <alerts::AlertsPage/> }.into_any(),
         Perf::Regressions => view! { <regressions::RegressionsPage/> }.into_any(),
@@ -172,6 +176,8 @@ lazy_page!(FlakyTestsRoute => perf(Perf::FlakyTests), __preload_perf);
 lazy_page!(QuarantineRoute => perf(Perf::Quarantine), __preload_perf);
 lazy_page!(ClustersRoute => perf(Perf::Clusters), __preload_perf);
 lazy_page!(ClusterRoute => perf(Perf::Cluster), __preload_perf);
+lazy_page!(JobDurationsRoute => perf(Perf::JobDurations), __preload_perf);
+lazy_page!(TestDurationsRoute => perf(Perf::TestDurations), __preload_perf);
 lazy_page!(SeriesRoute => perf(Perf::Series), __preload_perf);
 lazy_page!(AlertsRoute => perf(Perf::Alerts), __preload_perf);
 lazy_page!(RegressionsRoute => perf(Perf::Regressions), __preload_perf);

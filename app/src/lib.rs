@@ -129,6 +129,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/projects/:project/runs/:run/jobs/:job/durations")
+                        view={Lazy::<lazy_pages::JobDurationsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/projects/:project/runs/:run/jobs/:job/tests/:test/durations")
+                        view={Lazy::<lazy_pages::TestDurationsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/projects/:project/runs/:run/jobs/:job/traces")
                         view={Lazy::<lazy_pages::JobTracesRoute>::new()}
                         ssr=SsrMode::Async

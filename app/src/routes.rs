@@ -99,6 +99,16 @@ pub fn regression(slug: &str, tag: &str) -> String {
     format!("{}/regressions/{}", project(slug), encode(tag))
 }
 
+/// A job's slowest tests and its key's tests that got slower.
+pub fn job_durations(slug: &str, run: i64, job: i64) -> String {
+    format!("{}/durations", self::job(slug, run, job))
+}
+
+/// A test's duration chart.
+pub fn test_durations(slug: &str, run: i64, job: i64, test: i64) -> String {
+    format!("{}/durations", self::test(slug, run, job, test))
+}
+
 /// A project's failure clusters.
 pub fn clusters(slug: &str) -> String {
     format!("{}/failure-clusters", project(slug))

@@ -282,6 +282,55 @@ test('failures that differ only in values form one cluster, grouped on the job p
   watch.check();
 });
 
+test('a job lists its slowest tests and those that got slower, each with a duration chart', async ({ page, request }) => {
+  for (const [i, t] of [1, 1, 1, 3, 3, 3].entries()) {
+    await upload(request, {
+      project: 'analytics', run: `slow-${i}`, branch: 'main', job: 'slow-job',
+      files: [report([['creeps', 'pass', t], ['steady', 'pass', 0.5]])],
+    });
+  }
+  const detail = await (await request.get('/api/v1/projects/analytics/runs/slow-5')).json();
+  const watch = watchConsole(page);
+  await page.goto(`/projects/analytics/runs/${detail.run.id}/jobs/${detail.jobs[0].id}`);
+  await hydrated(page);
+  await page.locator('a.durations-link').click();
+  await expect(page.locator('h1')).toHaveText('Durations of slow-job');
+  await expect(page.locator('table.slowest tr.duration-test a.test-link')).toHaveText(['creeps', 'steady']);
+  // Five recent jobs against the one before, then three against three.
+  await expect(page.locator('table.slower tr.duration-test a.test-link')).toHaveText(['creeps']);
+  await page.locator('a', { hasText: /^3$/ }).click();
+  await expect(page).toHaveURL(/window=3/);
+  await expect(page.locator('table.slower tr.duration-test a.test-link')).toHaveText(['creeps']);
+  await expect(page.locator('table.slower td.change')).toHaveText('+200%');
+  await page.locator('table.slower a.duration-chart-link').click();
+  await expect(page.locator('h1')).toHaveText('Duration of creeps');
+  await expect(page.locator('.duration-chart svg')).toBeVisible();
+  watch.check();
+});
+
+async function setFlakyRules(page: Page, fields: Record<string, string>) {
+  await page.goto('/projects/graph/settings');
+  const form = page.locator('.flaky-rules form');
+  await expect(form.locator('input[name=window]')).toHaveValue(/\d+/);
+  for (const [name, value] of Object.entries(fields)) await form.locator(`input[name=${name}]`).fill(value);
+  await form.locator('button').click();
+}
+
+test('project admins set the flaky-test rules in the settings page, and bad values are named', async ({ page, request }) => {
+  await signIn(page, ADMIN);
+  const watch = watchConsole(page);
+  await page.goto('/projects/graph/settings');
+  await hydrated(page);
+  await setFlakyRules(page, { branches: 'main, release', recovery_runs: '7' });
+  await expect(page.locator('p.saved', { hasText: 'Saved.' })).toBeVisible();
+  const rules = await (await request.get('/api/v1/projects/graph/flaky-rules')).json();
+  expect(rules.recovery_runs).toBe(7);
+  expect(rules.branches).toEqual(['main', 'release']);
+  await setFlakyRules(page, { min_flips: 'three' });
+  await expect(page.locator('p.form-error')).toContainText('min_flips');
+  watch.check();
+});
+
 test.describe('with JavaScript off', () => {
   test.use({ javaScriptEnabled: false });
 
@@ -311,6 +360,11 @@ test.describe('with JavaScript off', () => {
     await expect(page.locator('header .who')).toHaveText(ADMIN.user);
     await quarantineFromTestPage(page, jobUrl, 'wonky', 'timing-dependent');
     await liftFromList(page, 'wonky');
+    // The flaky-test rules form is a plain post too.
+    await setFlakyRules(page, { window: '12', min_flips: '4' });
+    await expect(page.locator('.flaky-rules input[name=window]')).toHaveValue('12');
+    const rules = await (await request.get('/api/v1/projects/graph/flaky-rules')).json();
+    expect(rules.min_flips).toBe(4);
     // Clusters too: the grouping renders on the server, naming is a form post.
     const clusters = await clusterJob(request, 'clusters-nojs', ['multiplies', 'divides']);
     await checkClusterAndName(page, clusters, ['multiplies', 'divides'], 'nojs cluster');

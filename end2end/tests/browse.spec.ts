@@ -31,7 +31,7 @@ test('projects → runs → job → failing test, with its message and history',
   // Failed first.
   await expect(results.first().locator('[data-status]')).toHaveAttribute('data-status', 'failed');
   await expect(page.locator('table.results [data-status="flaky"]')).toHaveCount(1);
-  await page.getByRole('link', { name: 'Failing test' }).click();
+  await page.locator('table.results').getByRole('link', { name: 'Failing test' }).click();
 
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Failing test');
   await expect(page.locator('h1 [data-status="failed"]')).toBeVisible();

@@ -43,6 +43,7 @@ async function seedFormats(request: APIRequestContext): Promise<Urls> {
   const tests: string[] = [];
   for (const job of run.jobs) {
     pages.push(`/projects/formats/runs/${run.run.id}/jobs/${job.id}`);
+    pages.push(`/projects/formats/runs/${run.run.id}/jobs/${job.id}/durations`);
     const list = await (
       await request.get(`/api/v1/projects/formats/runs/${run.run.id}/jobs/${job.id}/test-results?limit=500`, { headers: auth })
     ).json();
@@ -58,6 +59,7 @@ async function seedFormats(request: APIRequestContext): Promise<Urls> {
       if (picks.size >= 6) break;
     }
     for (const id of picks) tests.push(`/projects/formats/runs/${run.run.id}/jobs/${job.id}/tests/${id}`);
+    tests.push(`/projects/formats/runs/${run.run.id}/jobs/${job.id}/tests/${items[0].id}/durations`);
   }
   return { pages, tests };
 }

@@ -587,6 +587,70 @@ async fn failures_cluster_by_signature_and_clusters_are_named(app: TestApp) {
     assert!(res.value()["name"].is_null(), "{}", res.text());
 }
 
+/// Durations: a job's slowest tests, the tests of its key that got slower
+/// (medians of two windows of jobs), and one test's durations over time.
+async fn slowest_and_slower_tests_and_a_tests_durations(app: TestApp) {
+    let token = app.project("web").await;
+    for (i, t) in [1.0, 1.0, 2.0, 2.2].iter().enumerate() {
+        upload(
+            &app,
+            &token,
+            &format!("d{i}"),
+            "linux",
+            &[("a", "pass", 0.1), ("slowb", "pass", *t), ("big", "pass", 5.0)],
+        )
+        .await;
+    }
+    let d = app.get("/api/v1/projects/web/runs/d3/jobs/linux/durations?window=2").await.value();
+    assert_eq!(names(&d["slowest"]), vec!["big", "slowb", "a"]);
+    assert_eq!(d["slowest"][1]["duration_s"].as_f64(), Some(2.2));
+    assert_eq!((d["recent_jobs"].as_i64(), d["before_jobs"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(names(&d["slower"]), vec!["slowb"], "{d}");
+    assert_eq!(d["slower"][0]["before_s"].as_f64(), Some(1.0));
+    assert!((d["slower"][0]["duration_s"].as_f64().unwrap() - 2.1).abs() < 1e-6);
+    // With a window of 5 the job key has too little history to compare.
+    let d5 = app.get("/api/v1/projects/web/runs/d3/jobs/linux/durations").await.value();
+    assert_eq!((d5["recent_jobs"].as_i64(), d5["before_jobs"].as_i64()), (Some(4), Some(0)));
+    assert!(d5["slower"].as_array().unwrap().is_empty());
+    app.get("/api/v1/projects/web/runs/d3/jobs/linux/durations?window=1").await.assert_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "window",
+    );
+
+    let id = d["slowest"][1]["result_id"].as_i64().unwrap();
+    let t = app.get(&format!("/api/v1/projects/web/runs/d3/jobs/linux/test-results/{id}/durations")).await.value();
+    assert_eq!(t["name"], "slowb");
+    let secs: Vec<f64> = t["points"].as_array().unwrap().iter().map(|p| p["duration_s"].as_f64().unwrap()).collect();
+    assert_eq!(secs, vec![1.0, 1.0, 2.0, 2.2], "oldest first");
+    app.get("/api/v1/projects/web/runs/d3/jobs/linux/test-results/999999/durations").await.assert_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "999999",
+    );
+}
+
+/// A flaky test's owner is the `owner` property of its last flaky result;
+/// the search finds tests by owner too.
+async fn flaky_tests_name_their_owner(app: TestApp) {
+    let token = app.project("web").await;
+    for (i, failed) in [true, false, true, false].iter().enumerate() {
+        let failure = if *failed { "<failure message=\"boom\">boom</failure>" } else { "" };
+        let xml = format!(
+            "<testsuite name=\"unit\"><testcase classname=\"lib\" name=\"owned\"><properties>\
+             <property name=\"Owner\" value=\" team-parsers \"/></properties>{failure}</testcase></testsuite>"
+        );
+        let path = app.run_and_job(&token, "web", &format!("o{i}"), Some("main"), "unit").await;
+        let res = app.upload(&format!("{path}/test-results"), Some(&token), &[("r.xml", xml.into_bytes())]).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    }
+    let list = flaky(&app, "").await;
+    let owned = flaky_named(&list, "owned").expect("flaky");
+    assert_eq!(owned["owner"], "team-parsers");
+    assert_eq!(flaky(&app, "?q=PARSERS").await.len(), 1);
+    assert!(flaky(&app, "?q=nobody").await.is_empty());
+}
+
 const LEFT_RIGHT_FAIL: &str = "fail:assertion `left == right` failed\n  left: 1\n right: 2";
 
 both_backends! {
@@ -595,4 +659,6 @@ both_backends! {
     flaky_tests_are_caught_by_each_rule_and_recover => flaky_tests_are_caught_by_each_rule_and_recover;
     quarantined_failures_do_not_turn_jobs_red => quarantined_failures_do_not_turn_jobs_red;
     failures_cluster_by_signature_and_clusters_are_named => failures_cluster_by_signature_and_clusters_are_named;
+    slowest_and_slower_tests_and_a_tests_durations => slowest_and_slower_tests_and_a_tests_durations;
+    flaky_tests_name_their_owner => flaky_tests_name_their_owner;
 }

@@ -157,6 +157,9 @@ pub struct ProjectSettings {
     pub tokens: Vec<TokenView>,
     /// Regression detection's sensitivity.
     pub detection: crate::perf::alerts::ProjectSensitivity,
+    /// The flaky-test rules.
+    #[serde(default)]
+    pub flaky: crate::analytics::flaky::FlakyRules,
 }
 
 /// What the signed-in user may do in a project (the UI shows only that;

@@ -27,3 +27,22 @@ pub async fn set_series_detection(
     let result = backend.set_series_detection(&caller, &csrf, id, &alpha, &min_magnitude_pct).await;
     crate::backend::answer(&caller, result)
 }
+
+/// Sets a project's flaky-test rules (project admins), as typed in the
+/// settings form: branches separated by commas or spaces, whole numbers,
+/// the infrastructure threshold in percent.
+#[server]
+pub async fn set_flaky_rules(
+    csrf: String,
+    project: String,
+    branches: String,
+    window: String,
+    min_flips: String,
+    recovery_runs: String,
+    infra_pct: String,
+) -> Result<(), AppError> {
+    let (backend, caller) = crate::backend::backend()?;
+    let form = crate::backend::FlakyRulesForm { branches, window, min_flips, recovery_runs, infra_pct };
+    let result = backend.set_flaky_rules(&caller, &csrf, &project, form).await;
+    crate::backend::answer(&caller, result)
+}

@@ -103,6 +103,7 @@ fn Flaky(list: FlakyTests, filter: Filter) -> impl IntoView {
         <tr>
             <th>{sort_link("name", "Test")}</th>
             <th>"Job"</th>
+            <th>"Owner"</th>
             <th>"Rule"</th>
             <th class="num">{sort_link("rate", "Rate")}</th>
             <th>"Trend"</th>
@@ -171,6 +172,7 @@ fn Row(test: FlakyTest, slug: String) -> impl IntoView {
                 <div class="muted small">{path}</div>
             </td>
             <td>{t.job_key.clone()}</td>
+            <td class="owner">{t.owner.clone()}</td>
             <td class="rule">{t.rule.label()} {other}</td>
             <td class="num rate">{percent(t.rate)}</td>
             <td><Trend trend=t.trend.clone()/></td>

@@ -188,7 +188,10 @@ fn JobHeader(detail: JobDetail) -> impl IntoView {
             <dt>"State"</dt><dd>{job.state.as_str()}</dd>
             {job.started_at.map(|t| view! { <dt>"Started"</dt><dd>{format::time(&t)}</dd> })}
             {job.finished_at.map(|t| view! { <dt>"Finished"</dt><dd>{format::time(&t)}</dd> })}
-            <dt>"Test time"</dt><dd>{format::duration(job.counts.duration_s)}</dd>
+            <dt>"Test time"</dt><dd>{format::duration(job.counts.duration_s)}
+                {(job.counts.total > 0).then(|| view! {
+                    " " <a class="durations-link small" href=routes::job_durations(&run.project, run.id, job.id)>"slowest and slower tests"</a>
+                })}</dd>
             {(!job.labels.is_empty()).then(|| view! { <dt>"Labels"</dt><dd>{job.labels.join(", ")}</dd> })}
         </dl>
         <p class="summary"><CountsFigures counts=job.counts link=link/> <CountsBar counts=job.counts/></p>

@@ -7,6 +7,7 @@ pub mod artifact;
 pub mod clusters;
 pub mod compare;
 pub mod compare_tests;
+pub mod durations;
 pub mod flaky_tests;
 pub mod job;
 pub mod job_traces;

@@ -1,6 +1,6 @@
 use super::path_param;
 use crate::api::{
-    ArchiveProject, CreateToken, RemoveMember, RenameProject, RevokeToken, SetDetection, SetMember,
+    ArchiveProject, CreateToken, RemoveMember, RenameProject, RevokeToken, SetDetection, SetFlakyRules, SetMember,
     get_project_settings, list_audit, take_flash,
 };
 use crate::components::audit::AuditTable;
@@ -24,6 +24,7 @@ struct Actions {
     create_token: ServerAction<CreateToken>,
     revoke_token: ServerAction<RevokeToken>,
     detection: ServerAction<SetDetection>,
+    flaky: ServerAction<SetFlakyRules>,
 }
 
 impl Actions {
@@ -35,6 +36,7 @@ impl Actions {
             + self.create_token.version().get()
             + self.revoke_token.version().get()
             + self.detection.version().get()
+            + self.flaky.version().get()
     }
 }
 
@@ -49,6 +51,7 @@ pub fn ProjectSettingsPage() -> impl IntoView {
         create_token: ServerAction::new(),
         revoke_token: ServerAction::new(),
         detection: ServerAction::new(),
+        flaky: ServerAction::new(),
     };
     let settings = Resource::new(move || (project.get(), actions.version()), |(p, _)| get_project_settings(p));
     let page = super::page_param();
@@ -96,7 +99,7 @@ pub fn ProjectSettingsPage() -> impl IntoView {
 
 #[component]
 fn Settings(settings: ProjectSettings, actions: Actions) -> impl IntoView {
-    let ProjectSettings { slug, name, archived, members, tokens, detection } = settings;
+    let ProjectSettings { slug, name, archived, members, tokens, detection, flaky } = settings;
     let project_href = routes::project(&slug);
     let slug = StoredValue::new(slug);
     // The hidden field naming the project, in every form of the page.
@@ -151,6 +154,25 @@ fn Settings(settings: ProjectSettings, actions: Actions) -> impl IntoView {
         </ActionForm>
         <FormError action=actions.detection/>
         <Saved action=actions.detection text="Saved: the project's series are analysed again."/>
+
+        <h2>"Flaky tests"</h2>
+        <p class="muted small">
+            "A test is flaky when it passed and failed on one revision, passed only after retries, or flipped between pass and fail at least this often in its last executions on these branches; jobs where more than this share of tests failed are infrastructure failures and left out; a flaky test recovers after this many clean executions in a row. The rules apply to the results stored from then on."
+        </p>
+        <div class="flaky-rules">
+        <ActionForm action=actions.flaky>
+            <CsrfField/>
+            {field()}
+            <label>"Branches " <input name="branches" value=flaky.branches.join(", ") size="24"/></label>
+            " " <label>"Flips " <input name="min_flips" value=flaky.min_flips.to_string() required inputmode="numeric" size="3"/></label>
+            " " <label>"in the last " <input name="window" value=flaky.window.to_string() required inputmode="numeric" size="3"/> " executions"</label>
+            " " <label>"Recovery after " <input name="recovery_runs" value=flaky.recovery_runs.to_string() required inputmode="numeric" size="3"/> " clean"</label>
+            " " <label>"Infrastructure failure above (%) " <input name="infra_pct" value=((flaky.infra_ratio * 100.0).round() as i64).to_string() required inputmode="numeric" size="3"/></label>
+            " " <button type="submit">"Save flaky-test rules"</button>
+        </ActionForm>
+        </div>
+        <FormError action=actions.flaky/>
+        <Saved action=actions.flaky text="Saved."/>
 
         <h2>"Members"</h2>
         <MemberTable members=members actions=actions field=field/>

@@ -80,7 +80,8 @@ fn Test(page: TestPage) -> impl IntoView {
         <dl class="meta">
             {(!r.suite.is_empty()).then(|| view! { <dt>"Suite"</dt><dd>{r.suite.clone()}</dd> })}
             {(!r.classname.is_empty()).then(|| view! { <dt>"Class"</dt><dd>{r.classname.clone()}</dd> })}
-            <dt>"Duration"</dt><dd>{format::opt_duration(r.duration_s)}</dd>
+            <dt>"Duration"</dt><dd>{format::opt_duration(r.duration_s)} " "
+                <a class="duration-history-link small" href=routes::test_durations(&run.project, run.id, job.id, r.id)>"history chart"</a></dd>
             {location.map(|l| view! { <dt>"Location"</dt><dd><code>{l}</code></dd> })}
             {r.failure_type.clone().map(|t| view! { <dt>"Failure type"</dt><dd><code>{t}</code></dd> })}
         </dl>

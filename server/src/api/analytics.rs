@@ -2,10 +2,10 @@
 //! their rules, quarantined tests, failure clusters.
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, Reader, Writer};
-use super::paths::{JobPath, ProjectPath};
+use super::paths::{JobPath, ProjectPath, TestResultPath};
 use crate::error::{ApiError, ApiResult};
 use crate::service::analytics::{self, FlakyQuery, Sides};
-use crate::service::{clusters, quarantine};
+use crate::service::{clusters, durations, quarantine};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::analytics::flaky::FlakyRules;
 use shared::analytics::wire::{
-    Cluster, ClusterDetail, ClusterList, FlakyTests, JobCluster, NameCluster, Quarantine, QuarantineList,
-    QuarantineRequest, Quarantined, TestComparison,
+    Cluster, ClusterDetail, ClusterList, FlakyTests, JobCluster, JobDurations, NameCluster, Quarantine, QuarantineList,
+    QuarantineRequest, Quarantined, TestComparison, TestDurations,
 };
 use shared::model::ErrorBody;
 
@@ -61,7 +61,7 @@ pub struct FlakyTestsQuery {
     pub state: Option<String>,
     /// Only tests caught by this rule: `same_revision`, `retries`, `flips`.
     pub rule: Option<String>,
-    /// Tests whose name, class or suite holds this (any case).
+    /// Tests whose name, class, suite or owner holds this (any case).
     pub q: Option<String>,
     /// Only this job key.
     pub job: Option<String>,
@@ -267,4 +267,41 @@ pub async fn job_clusters(
     ApiPath(path): ApiPath<JobPath>,
 ) -> ApiResult<Json<Vec<JobCluster>>> {
     Ok(Json(clusters::for_job(&s.db, &access, &path.project, &path.run, &path.job).await?))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct DurationsQuery {
+    /// Jobs per window (2 to 20, default 5).
+    pub window: Option<i64>,
+}
+
+/// A job's slowest tests, and the tests of its job key that got slower:
+/// each test's median duration over this job and the ones before it of
+/// the same key on the branch (`window` jobs) against the `window` jobs
+/// before those; slower means by at least 50 ms and 20%. A test counts in
+/// a window when it ran in at least half of its jobs.
+#[utoipa::path(get, path = "/projects/{project}/runs/{run}/jobs/{job}/durations", tag = "test results",
+    params(JobPath, DurationsQuery),
+    responses((status = 200, body = JobDurations), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn job_durations(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<JobPath>,
+    ApiQuery(q): ApiQuery<DurationsQuery>,
+) -> ApiResult<Json<JobDurations>> {
+    Ok(Json(durations::job(&s.db, &access, &path.project, &path.run, &path.job, q.window).await?))
+}
+
+/// A test's durations over its last 200 results on the branch of this
+/// result's run, oldest first (what its duration chart draws).
+#[utoipa::path(get, path = "/projects/{project}/runs/{run}/jobs/{job}/test-results/{id}/durations", tag = "test results",
+    params(TestResultPath),
+    responses((status = 200, body = TestDurations), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn test_durations(
+    State(s): State<AppState>,
+    Reader(access): Reader,
+    ApiPath(path): ApiPath<TestResultPath>,
+) -> ApiResult<Json<TestDurations>> {
+    Ok(Json(durations::test(&s.db, &access, &path.project, &path.run, &path.job, path.id).await?))
 }

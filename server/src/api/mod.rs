@@ -75,6 +75,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(analytics::clusters))
         .routes(routes!(analytics::cluster, analytics::name_cluster))
         .routes(routes!(analytics::job_clusters))
+        .routes(routes!(analytics::job_durations))
+        .routes(routes!(analytics::test_durations))
         .routes(routes!(artifacts::upload, artifacts::list))
         .routes(routes!(artifacts::get, artifacts::delete))
         .routes(routes!(artifacts::download))

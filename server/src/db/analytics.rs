@@ -175,3 +175,18 @@ pub async fn previous_run(
         q.fetch_optional(p).await
     })
 }
+
+/// A job's slowest tests: (result id, suite, classname, name, seconds).
+pub async fn slowest(db: &Db, job_id: i64, limit: i64) -> Result<Vec<(i64, String, String, String, f64)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT id, suite, classname, name, duration_s FROM test_results \
+         WHERE job_id = $1 AND duration_s IS NOT NULL AND status <> 2 ORDER BY duration_s DESC, id LIMIT $2")
+        .bind(job_id).bind(limit).fetch_all(p).await)
+}
+
+/// The job's previous job of the same key on the branch, as recorded.
+pub async fn previous_job_of(db: &Db, job_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    let prev: Option<Option<i64>> = on_db!(db, p => sqlx::query_scalar("SELECT previous_job_id FROM jobs WHERE id = $1")
+        .bind(job_id).fetch_optional(p).await)?;
+    Ok(prev.flatten())
+}

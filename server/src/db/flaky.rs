@@ -191,3 +191,19 @@ pub async fn marks(db: &Db, project_id: i64, job_key: &str, keys: &[i64]) -> Res
     );
     on_db!(db, p => sqlx::query_as(&sql).bind(project_id).bind(job_key).fetch_all(p).await)
 }
+
+/// The properties of these results, by id (owners of flaky tests).
+pub async fn result_properties(db: &Db, ids: &[i64]) -> Result<Vec<(i64, Vec<shared::model::Property>)>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT id, properties FROM test_results WHERE id IN ({list}) AND properties IS NOT NULL");
+        let rows: Vec<(i64, String)> = on_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await)?;
+        for (id, text) in rows {
+            let props = serde_json::from_str(&text)
+                .map_err(|e| super::decode_error("test_results.properties", e.to_string()))?;
+            out.push((id, props));
+        }
+    }
+    Ok(out)
+}

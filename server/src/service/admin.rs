@@ -24,7 +24,16 @@ pub async fn project_settings(db: &Db, access: &Access, slug: &str) -> ApiResult
     let members = db::members::list(db, p.id).await?.into_iter().map(|m| m.into_json()).collect();
     let tokens = db::tokens::list(db, p.id).await?.into_iter().map(|(t, by)| t.into_json(by)).collect();
     let detection = super::sensitivity::project(db, access, &p.slug).await?;
-    Ok(ProjectSettings { archived: p.archived_at.is_some(), slug: p.slug, name: p.name, members, tokens, detection })
+    let flaky = db::flaky::rules(db, p.id).await?;
+    Ok(ProjectSettings {
+        archived: p.archived_at.is_some(),
+        slug: p.slug,
+        name: p.name,
+        members,
+        tokens,
+        detection,
+        flaky,
+    })
 }
 
 pub async fn rename_project(db: &Db, access: &Access, slug: &str, name: &str) -> ApiResult<()> {

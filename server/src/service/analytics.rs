@@ -91,7 +91,7 @@ async fn load_run_side(db: &Db, access: &Access, id: i64) -> ApiResult<(ProjectR
 
 /// A job's outcomes: from its uploads' digests, or read from its results
 /// when an upload predates digests.
-async fn job_outcomes(db: &Db, job_id: i64) -> ApiResult<Vec<Outcome>> {
+pub(crate) async fn job_outcomes(db: &Db, job_id: i64) -> ApiResult<Vec<Outcome>> {
     match store::job_digests(db, job_id).await? {
         Some(blobs) => digest::decode_job(&blobs).map_err(|e| ApiError::internal(format!("job #{job_id}: {e}"))),
         None => Ok(digest::normalise(store::job_outcomes(db, job_id).await?)),
@@ -363,8 +363,16 @@ pub async fn flaky_tests(db: &Db, access: &Access, slug: &str, query: &FlakyQuer
             windows.insert(r.job_key.clone(), w);
         }
     }
+    // Owners, from the properties of each test's last flaky result.
+    let ids: Vec<i64> = rows.iter().map(|r| r.last_result_id).collect();
+    let owners: HashMap<i64, String> = db::flaky::result_properties(db, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|(id, props)| Some((id, shared::analytics::wire::owner_of(&props)?)))
+        .collect();
     let mut tests = Vec::new();
     for r in rows {
+        let owner = owners.get(&r.last_result_id).cloned();
         let row_rule = Rule::parse(&r.rule)
             .ok_or_else(|| ApiError::internal(format!("flaky_tests.rule: unknown rule '{}'", r.rule)))?;
         if rule.is_some_and(|want| want != row_rule) {
@@ -374,7 +382,10 @@ pub async fn flaky_tests(db: &Db, access: &Access, slug: &str, query: &FlakyQuer
             continue;
         }
         if let Some(n) = &needle
-            && ![&r.name, &r.classname, &r.suite].iter().any(|f| f.to_lowercase().contains(n.as_str()))
+            && ![Some(&r.name), Some(&r.classname), Some(&r.suite), owner.as_ref()]
+                .iter()
+                .flatten()
+                .any(|f| f.to_lowercase().contains(n.as_str()))
         {
             continue;
         }
@@ -402,6 +413,7 @@ pub async fn flaky_tests(db: &Db, access: &Access, slug: &str, query: &FlakyQuer
             other_run_id: r.other_run_id,
             other_run: r.other_run,
             recovered_at: r.recovered_at,
+            owner,
         });
     }
     match sort {

@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod analytics;
 pub mod artifacts;
 pub mod clusters;
+pub mod durations;
 pub mod perf;
 pub mod prune;
 pub mod quarantine;

@@ -187,6 +187,38 @@ impl app::backend::Backend for DbBackend {
         Ok((out, found))
     }
 
+    async fn set_flaky_rules(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        form: app::backend::FlakyRulesForm,
+    ) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        let whole = |field: &str, v: &str| -> Result<u32, AppError> {
+            v.trim()
+                .parse::<u32>()
+                .map_err(|_| AppError::BadRequest(format!("{field}: '{}' is not a whole number", v.trim())))
+        };
+        let pct = form.infra_pct.trim().trim_end_matches('%').trim();
+        let infra: f64 =
+            pct.parse().map_err(|_| AppError::BadRequest(format!("infra_pct: '{pct}' is not a percentage")))?;
+        let rules = shared::analytics::flaky::FlakyRules {
+            branches: form
+                .branches
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|b| !b.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            window: whole("window", &form.window)?,
+            min_flips: whole("min_flips", &form.min_flips)?,
+            recovery_runs: whole("recovery_runs", &form.recovery_runs)?,
+            infra_ratio: infra / 100.0,
+        };
+        analytics::set_flaky_rules(&self.db, &access, project, rules).await?;
+        Ok(())
+    }
+
     async fn quarantine(
         &self,
         c: &Caller,
@@ -269,6 +301,30 @@ impl app::backend::Backend for DbBackend {
     ) -> Result<Vec<shared::analytics::wire::JobCluster>, AppError> {
         let access = self.reader(c).await?;
         Ok(crate::service::clusters::for_job(&self.db, &access, project, run, job).await?)
+    }
+
+    async fn job_durations(
+        &self,
+        c: &Caller,
+        project: &str,
+        run: i64,
+        job: i64,
+        window: Option<i64>,
+    ) -> Result<shared::analytics::wire::JobDurations, AppError> {
+        let access = self.reader(c).await?;
+        Ok(crate::service::durations::job(&self.db, &access, project, run, job, window).await?)
+    }
+
+    async fn test_durations(
+        &self,
+        c: &Caller,
+        project: &str,
+        run: i64,
+        job: i64,
+        test: i64,
+    ) -> Result<shared::analytics::wire::TestDurations, AppError> {
+        let access = self.reader(c).await?;
+        Ok(crate::service::durations::test(&self.db, &access, project, run, job, test).await?)
     }
 
     async fn set_detection(

@@ -6,6 +6,7 @@
 pub mod cluster;
 pub mod diff;
 pub mod digest;
+pub mod durations;
 pub mod flaky;
 pub mod summary;
 pub mod wire;

@@ -137,6 +137,24 @@ pub struct FlakyTest {
     pub other_run: Option<String>,
     /// When it stopped being flaky (that many clean executions in a row).
     pub recovered_at: Option<DateTime<Utc>>,
+    /// Who owns the test: the `owner` (or `owners`, `team`, `maintainer`)
+    /// property of its last flaky result, as the report gave it.
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+/// The property names read as a test's owner, in order of preference.
+pub const OWNER_PROPERTIES: [&str; 4] = ["owner", "owners", "team", "maintainer"];
+
+/// A test's owner from its result's properties (see [`OWNER_PROPERTIES`]).
+pub fn owner_of(properties: &[crate::model::Property]) -> Option<String> {
+    OWNER_PROPERTIES.iter().find_map(|want| {
+        properties
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(want))
+            .map(|p| p.value.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    })
 }
 
 /// A test's id as CI filters take it: `classname.name`, or the name alone
@@ -338,4 +356,53 @@ pub struct JobClusterTest {
     pub suite: String,
     pub classname: String,
     pub name: String,
+}
+
+/// One test of a job with its duration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DurationTest {
+    /// Its result in this job.
+    pub result_id: i64,
+    pub suite: String,
+    pub classname: String,
+    pub name: String,
+    pub duration_s: f64,
+    /// For tests that got slower: the median over the earlier window.
+    pub before_s: Option<f64>,
+}
+
+/// A job's slowest tests, and the tests of its job key that got slower:
+/// the median over this job and the `window - 1` before it of the same key
+/// on the branch, against the `window` jobs before those.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct JobDurations {
+    pub project: String,
+    pub run_id: i64,
+    pub job_id: i64,
+    pub job_key: String,
+    pub window: i64,
+    /// Jobs in the recent and the earlier window (fewer when the key has
+    /// less history).
+    pub recent_jobs: i64,
+    pub before_jobs: i64,
+    /// Slowest first, up to 25.
+    pub slowest: Vec<DurationTest>,
+    /// Largest increase first, up to 50; `duration_s` is the recent median.
+    pub slower: Vec<DurationTest>,
+}
+
+/// A test's durations over its recent results on the branch, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TestDurations {
+    pub project: String,
+    pub suite: String,
+    pub classname: String,
+    pub name: String,
+    pub branch: Option<String>,
+    /// This result.
+    pub result_id: i64,
+    pub points: Vec<crate::model::TestHistoryEntry>,
 }
