@@ -11,7 +11,7 @@ use crate::db::Tx;
 use crate::db::clusters::{self as store, Seen, TestFailure};
 use crate::db::uploads::Target;
 use crate::error::ApiResult;
-use shared::analytics::cluster::signature;
+use shared::analytics::cluster::signature_with;
 use shared::analytics::digest::Outcome;
 use shared::report::TestCase;
 use std::collections::{BTreeMap, HashMap};
@@ -34,12 +34,13 @@ pub struct Failed {
 impl Failed {
     /// `None` when the report says nothing about the failure.
     pub fn of(case: &TestCase) -> Option<Failed> {
-        let sig = signature(case.failure_type.as_deref(), case.message.as_deref(), case.details.as_deref())?;
+        let example = crate::db::ingest::failure_summary(case);
+        let sig = signature_with(case.failure_type.as_deref(), example.as_deref(), case.details.as_deref())?;
         Some(Failed {
             key: case.key(),
             signature: sig.key,
             pattern: sig.text,
-            example: crate::db::ingest::failure_summary(case),
+            example,
             suite: case.suite.clone(),
             classname: case.classname.clone(),
             name: case.name.clone(),

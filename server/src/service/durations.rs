@@ -103,10 +103,7 @@ pub async fn test<'a>(
     job: impl Into<Ident<'a>>,
     id: i64,
 ) -> ApiResult<TestDurations> {
-    let (p, r, j) = job_path(db, access, slug, run, job).await?;
-    let row = db::results::get(db, j.id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("test result {id} in job '{}'", j.key)))?;
+    let (p, r, _, row) = super::read::result_path(db, access, slug, run, job, id).await?;
     let mut points: Vec<_> = db::results::history(db, p.id, row.row.test_key, r.branch.as_deref(), POINTS)
         .await?
         .into_iter()

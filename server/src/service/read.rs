@@ -242,6 +242,23 @@ pub async fn test_results<'a>(
     Ok(Page { items, total, limit, offset })
 }
 
+/// Project, run, job and one of the job's results from a path, if the
+/// caller may read the project.
+pub async fn result_path<'a>(
+    db: &Db,
+    access: &Access,
+    slug: &str,
+    run: impl Into<Ident<'a>>,
+    job: impl Into<Ident<'a>>,
+    id: i64,
+) -> ApiResult<(ProjectRow, RunRow, JobRow, results::ResultDetailRow)> {
+    let (p, r, j) = job_path(db, access, slug, run, job).await?;
+    let row = results::get(db, j.id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("test result {id} in job '{}'", j.key)))?;
+    Ok((p, r, j, row))
+}
+
 pub async fn test_page<'a>(
     db: &Db,
     access: &Access,
@@ -250,10 +267,7 @@ pub async fn test_page<'a>(
     job: impl Into<Ident<'a>>,
     id: i64,
 ) -> ApiResult<TestPage> {
-    let (p, r, j) = job_path(db, access, slug, run, job).await?;
-    let row = results::get(db, j.id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("test result {id} in job '{}'", j.key)))?;
+    let (p, r, j, row) = result_path(db, access, slug, run, job, id).await?;
     let history = results::history(db, p.id, row.row.test_key, r.branch.as_deref(), HISTORY_LIMIT).await?;
     let artifacts = super::artifacts::for_result(db, &p, id).await?;
     let names = results::since_names(db, &[&row.row]).await?;

@@ -39,11 +39,17 @@ pub struct Signature {
 /// The signature of a failure, or `None` when the report says nothing
 /// about it (no type, message or body).
 pub fn signature(failure_type: Option<&str>, message: Option<&str>, details: Option<&str>) -> Option<Signature> {
+    signature_with(failure_type, summarize(message, details).as_deref(), details)
+}
+
+/// The same from the failure's summary (see [`summarize`]) when the caller
+/// has made it already.
+pub fn signature_with(failure_type: Option<&str>, summary: Option<&str>, details: Option<&str>) -> Option<Signature> {
     let mut lines: Vec<String> = Vec::new();
     if let Some(t) = failure_type.map(str::trim).filter(|t| !t.is_empty()) {
         lines.push(mask(t));
     }
-    if let Some(s) = summarize(message, details) {
+    if let Some(s) = summary {
         lines.extend(s.lines().take(SUMMARY_LINES).map(mask));
     }
     if let Some(d) = details {
