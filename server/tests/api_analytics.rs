@@ -585,6 +585,52 @@ async fn failures_cluster_by_signature_and_clusters_are_named(app: TestApp) {
     // Empty values clear the name.
     let res = put_json(&app, &url, bearer(token.clone()), &serde_json::json!({"name": "", "link": ""})).await;
     assert!(res.value()["name"].is_null(), "{}", res.text());
+
+    // A second upload to a job already in the cluster: its failures
+    // added, the job counted once, the new test counted.
+    upload(&app, &token, "c1", "linux", &[("g", "fail:expected 5 but was 6", 0.1)]).await;
+    let detail = app.get(&url).await.value();
+    assert_eq!(
+        (
+            detail["cluster"]["failures"].as_i64(),
+            detail["cluster"]["tests"].as_i64(),
+            detail["cluster"]["jobs"].as_i64()
+        ),
+        (Some(5), Some(4), Some(2)),
+        "{detail}"
+    );
+    let linux = detail["jobs"].as_array().unwrap().iter().find(|j| j["run"] == "c1").unwrap();
+    assert_eq!(linux["failures"], 3, "a, b and g: {linux}");
+
+    // More signatures and failures in one upload than one statement
+    // writes: every one clustered and counted.
+    let letters = |mut i: usize| {
+        let mut s = String::new();
+        loop {
+            s.push((b'a' + (i % 26) as u8) as char);
+            i /= 26;
+            if i == 0 {
+                break s;
+            }
+        }
+    };
+    let owned: Vec<(String, String)> =
+        (0..2_500).map(|i| (format!("many{i}"), format!("fail:broken {} here", letters(i)))).collect();
+    let cases: Vec<(&str, &str, f64)> = owned.iter().map(|(n, m)| (n.as_str(), m.as_str(), 0.1)).collect();
+    upload(&app, &token, "c3", "linux", &cases).await;
+    let in_c3 = "SELECT COUNT(*) FROM failure_clusters WHERE last_run_id = (SELECT id FROM runs WHERE name = 'c3')";
+    assert_eq!(app.count(in_c3).await, 2_500);
+    let sums = "SELECT CAST(SUM(tests + jobs + failures) AS BIGINT) FROM failure_clusters \
+                WHERE last_run_id = (SELECT id FROM runs WHERE name = 'c3')";
+    assert_eq!(app.count(sums).await, 7_500);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM cluster_failures \
+             WHERE job_id = (SELECT j.id FROM jobs j JOIN runs r ON r.id = j.run_id WHERE r.name = 'c3')"
+        )
+        .await,
+        2_500
+    );
 }
 
 /// Durations: a job's slowest tests, the tests of its key that got slower

@@ -4,6 +4,7 @@ use super::{Db, Tx};
 use crate::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use shared::analytics::wire::{Cluster, ClusterJob, ClusterTest};
+use std::collections::HashMap;
 
 const CLUSTER_COLUMNS: &str = "c.id, c.pattern, c.example, c.name, c.link, c.named_by, c.named_at, c.failures, c.tests, \
     c.jobs, c.first_run_id, fr.name AS first_run, c.first_seen_at, c.last_run_id, lr.name AS last_run, c.last_job_id, \
@@ -62,44 +63,44 @@ impl ClusterRow {
     }
 }
 
+/// Rows per statement of the batched writes below (at most 10 bound
+/// values a row: far under SQLite's 32,766 and PostgreSQL's 65,535).
+const ROWS: usize = 1000;
+
+/// `($f, $f+1, …), (…), …`: `rows` rows of `cols` numbered placeholders,
+/// the first numbered `first`.
+fn value_rows(rows: usize, cols: usize, first: usize) -> String {
+    let mut sql = String::with_capacity(rows * cols * 7);
+    let mut n = first;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&n.to_string());
+            n += 1;
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Where an upload's failures were seen.
+#[derive(Debug, Clone, Copy)]
+pub struct At {
+    pub project_id: i64,
+    pub run_id: i64,
+    pub job_id: i64,
+}
+
 /// One signature's failures in one upload.
 pub struct Seen<'a> {
-    pub project_id: i64,
     pub signature: i64,
     pub pattern: &'a str,
     pub example: Option<&'a str>,
-    pub run_id: i64,
-    pub job_id: i64,
     pub failures: i64,
-}
-
-/// Records a signature's failures in an upload: the cluster made or moved
-/// on, and the job counted if new to it. Answers the cluster's id.
-pub async fn seen(tx: &mut Tx, s: &Seen<'_>) -> Result<i64, sqlx::Error> {
-    let now = super::now();
-    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO failure_clusters (project_id, signature, pattern, example, failures, first_run_id, first_seen_at, \
-           last_run_id, last_job_id, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $8, $7) \
-         ON CONFLICT (project_id, signature) DO UPDATE SET failures = failure_clusters.failures + excluded.failures, \
-           last_run_id = excluded.last_run_id, last_job_id = excluded.last_job_id, last_seen_at = excluded.last_seen_at \
-         RETURNING id")
-        .bind(s.project_id).bind(s.signature).bind(s.pattern).bind(s.example).bind(s.failures).bind(s.run_id)
-        .bind(now).bind(s.job_id)
-        .fetch_one(&mut *c).await)?;
-    let added = on_tx!(tx, c => sqlx::query(
-        "INSERT INTO cluster_jobs (cluster_id, job_id, run_id, failures, seen_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (cluster_id, job_id) DO NOTHING")
-        .bind(id).bind(s.job_id).bind(s.run_id).bind(s.failures).bind(now)
-        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    if added == 0 {
-        on_tx!(tx, c => sqlx::query(
-            "UPDATE cluster_jobs SET failures = failures + $3, seen_at = $4 WHERE cluster_id = $1 AND job_id = $2")
-            .bind(id).bind(s.job_id).bind(s.failures).bind(now).execute(&mut *c).await.map(|_| ()))?;
-    } else {
-        on_tx!(tx, c => sqlx::query("UPDATE failure_clusters SET jobs = jobs + 1 WHERE id = $1")
-            .bind(id).execute(&mut *c).await.map(|_| ()))?;
-    }
-    Ok(id)
 }
 
 /// One failure of a test in a cluster.
@@ -110,34 +111,129 @@ pub struct TestFailure<'a> {
     pub classname: &'a str,
     pub name: &'a str,
     pub result_id: i64,
-    pub job_id: i64,
-    pub run_id: i64,
 }
 
-/// Records one failure: the job's mark, the test counted if new to the cluster.
-pub async fn test_failed(tx: &mut Tx, f: &TestFailure<'_>) -> Result<(), sqlx::Error> {
+/// Records an upload's failures, a few statements per thousand rows
+/// whatever their number: the clusters of `seen` (sorted by signature)
+/// made or moved on, the job counted in each, then `failures(ids)` — the
+/// failures, given each signature's cluster id — marked for the job page,
+/// each test counted when new to its cluster. Answers nothing; the
+/// clusters' `tests` and `jobs` counters are moved on in one last update.
+///
+/// Concurrent uploads lock a cluster's row first, in signature order,
+/// before touching anything under it: no deadlock on PostgreSQL.
+pub async fn record<'a>(
+    tx: &mut Tx,
+    at: At,
+    seen: &[Seen<'_>],
+    failures: impl FnOnce(&HashMap<i64, i64>) -> Vec<TestFailure<'a>>,
+) -> Result<(), sqlx::Error> {
     let now = super::now();
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO cluster_failures (job_id, test_key, cluster_id) VALUES ($1, $2, $3) \
-         ON CONFLICT (job_id, test_key) DO UPDATE SET cluster_id = excluded.cluster_id")
-        .bind(f.job_id).bind(f.test_key).bind(f.cluster_id).execute(&mut *c).await.map(|_| ()))?;
-    let added = on_tx!(tx, c => sqlx::query(
-        "INSERT INTO cluster_tests (cluster_id, test_key, suite, classname, name, failures, last_result_id, last_job_id, \
-           last_run_id, last_seen_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9) \
-         ON CONFLICT (cluster_id, test_key) DO NOTHING")
-        .bind(f.cluster_id).bind(f.test_key).bind(f.suite).bind(f.classname).bind(f.name).bind(f.result_id)
-        .bind(f.job_id).bind(f.run_id).bind(now)
-        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    if added == 0 {
-        on_tx!(tx, c => sqlx::query(
-            "UPDATE cluster_tests SET failures = failures + 1, last_result_id = $3, last_job_id = $4, last_run_id = $5, \
-             last_seen_at = $6 WHERE cluster_id = $1 AND test_key = $2")
-            .bind(f.cluster_id).bind(f.test_key).bind(f.result_id).bind(f.job_id).bind(f.run_id).bind(now)
-            .execute(&mut *c).await.map(|_| ()))
-    } else {
-        on_tx!(tx, c => sqlx::query("UPDATE failure_clusters SET tests = tests + 1 WHERE id = $1")
-            .bind(f.cluster_id).execute(&mut *c).await.map(|_| ()))
+    // The clusters: (signature, id).
+    let mut ids: HashMap<i64, i64> = HashMap::with_capacity(seen.len());
+    for chunk in seen.chunks(ROWS) {
+        let sql = format!(
+            "INSERT INTO failure_clusters (signature, pattern, example, failures, project_id, first_run_id, first_seen_at, \
+               last_run_id, last_job_id, last_seen_at) \
+             SELECT v.column1, v.column2, v.column3, v.column4, $1, $2, $4, $2, $3, $4 FROM (VALUES {}) AS v WHERE true \
+             ON CONFLICT (project_id, signature) DO UPDATE SET failures = failure_clusters.failures + excluded.failures, \
+               last_run_id = excluded.last_run_id, last_job_id = excluded.last_job_id, last_seen_at = excluded.last_seen_at \
+             RETURNING signature, id",
+            value_rows(chunk.len(), 4, 5)
+        );
+        let rows: Vec<(i64, i64)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(&sql).persistent(false).bind(at.project_id).bind(at.run_id).bind(at.job_id).bind(now);
+            for s in chunk {
+                q = q.bind(s.signature).bind(s.pattern).bind(s.example).bind(s.failures);
+            }
+            q.fetch_all(&mut *c).await
+        })?;
+        ids.extend(rows);
     }
+    // Counter moves per cluster: (tests, jobs).
+    let mut counted: HashMap<i64, (i64, i64)> = HashMap::new();
+    for chunk in seen.chunks(ROWS) {
+        let sql = format!(
+            "INSERT INTO cluster_jobs (cluster_id, failures, job_id, run_id, seen_at) \
+             SELECT v.column1, v.column2, $1, $2, $3 FROM (VALUES {}) AS v WHERE true \
+             ON CONFLICT (cluster_id, job_id) DO UPDATE SET failures = cluster_jobs.failures + excluded.failures, \
+               seen_at = excluded.seen_at \
+             RETURNING cluster_id, failures",
+            value_rows(chunk.len(), 2, 4)
+        );
+        let rows: Vec<(i64, i64)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(&sql).persistent(false).bind(at.job_id).bind(at.run_id).bind(now);
+            for s in chunk {
+                q = q.bind(ids[&s.signature]).bind(s.failures);
+            }
+            q.fetch_all(&mut *c).await
+        })?;
+        // A row just made holds this upload's count; one moved on, more.
+        let made: HashMap<i64, i64> = chunk.iter().map(|s| (ids[&s.signature], s.failures)).collect();
+        for (id, failures) in rows {
+            if made.get(&id) == Some(&failures) {
+                counted.entry(id).or_default().1 += 1;
+            }
+        }
+    }
+    let mut failures = failures(&ids);
+    failures.sort_by_key(|f| (f.cluster_id, f.test_key));
+    for chunk in failures.chunks(ROWS) {
+        let sql = format!(
+            "INSERT INTO cluster_failures (test_key, cluster_id, job_id) \
+             SELECT v.column1, v.column2, $1 FROM (VALUES {}) AS v WHERE true \
+             ON CONFLICT (job_id, test_key) DO UPDATE SET cluster_id = excluded.cluster_id",
+            value_rows(chunk.len(), 2, 2)
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql).persistent(false).bind(at.job_id);
+            for f in chunk {
+                q = q.bind(f.test_key).bind(f.cluster_id);
+            }
+            q.execute(&mut *c).await.map(|_| ())
+        })?;
+        let sql = format!(
+            "INSERT INTO cluster_tests (cluster_id, test_key, suite, classname, name, last_result_id, failures, last_job_id, \
+               last_run_id, last_seen_at) \
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, 1, $1, $2, $3 \
+             FROM (VALUES {}) AS v WHERE true \
+             ON CONFLICT (cluster_id, test_key) DO UPDATE SET failures = cluster_tests.failures + 1, \
+               last_result_id = excluded.last_result_id, last_job_id = excluded.last_job_id, \
+               last_run_id = excluded.last_run_id, last_seen_at = excluded.last_seen_at \
+             RETURNING cluster_id, failures",
+            value_rows(chunk.len(), 6, 4)
+        );
+        let rows: Vec<(i64, i64)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(&sql).persistent(false).bind(at.job_id).bind(at.run_id).bind(now);
+            for f in chunk {
+                q = q.bind(f.cluster_id).bind(f.test_key).bind(f.suite).bind(f.classname).bind(f.name).bind(f.result_id);
+            }
+            q.fetch_all(&mut *c).await
+        })?;
+        // A test new to its cluster has this one failure.
+        for (id, failures) in rows {
+            if failures == 1 {
+                counted.entry(id).or_default().0 += 1;
+            }
+        }
+    }
+    let mut counted: Vec<(i64, (i64, i64))> = counted.into_iter().collect();
+    counted.sort_unstable();
+    for chunk in counted.chunks(ROWS) {
+        let sql = format!(
+            "UPDATE failure_clusters SET tests = tests + v.column2, jobs = jobs + v.column3 \
+             FROM (VALUES {}) AS v WHERE failure_clusters.id = v.column1",
+            value_rows(chunk.len(), 3, 1)
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql).persistent(false);
+            for (id, (tests, jobs)) in chunk {
+                q = q.bind(id).bind(tests).bind(jobs);
+            }
+            q.execute(&mut *c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// The upload's failed and errored results: (id, test key), by id.

@@ -8,7 +8,7 @@
 //! news about each test).
 
 use crate::db::Tx;
-use crate::db::clusters::{self as store, Seen, TestFailure};
+use crate::db::clusters::{self as store, At, Seen, TestFailure};
 use crate::db::uploads::Target;
 use crate::error::ApiResult;
 use shared::analytics::cluster::signature_with;
@@ -61,17 +61,17 @@ pub async fn observe(
         return Ok(());
     }
     // The last failed attempt of each test that ended failed, in report order.
-    let mut at: HashMap<i64, usize> = HashMap::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
     let mut kept: Vec<Failed> = Vec::new();
     for f in failed {
         let bad = outcomes.binary_search_by_key(&f.key, |o| o.key).is_ok_and(|i| outcomes[i].status.is_bad());
         if !bad {
             continue;
         }
-        match at.get(&f.key) {
+        match index.get(&f.key) {
             Some(&i) => kept[i] = f,
             None => {
-                at.insert(f.key, kept.len());
+                index.insert(f.key, kept.len());
                 kept.push(f);
             }
         }
@@ -82,45 +82,34 @@ pub async fn observe(
     // The stored rows' ids (the last row of a test, if it is twice).
     let ids: HashMap<i64, i64> =
         store::upload_failures(tx, target.job_id, upload_id).await?.into_iter().map(|(id, key)| (key, id)).collect();
-    let mut by_signature: BTreeMap<i64, Vec<Failed>> = BTreeMap::new();
-    for f in kept {
+    let mut by_signature: BTreeMap<i64, Vec<&Failed>> = BTreeMap::new();
+    for f in &kept {
         by_signature.entry(f.signature).or_default().push(f);
     }
-    // Clusters by signature and their tests by key: concurrent uploads
-    // take row locks in one order (no deadlock on PostgreSQL).
-    for (sig, mut tests) in by_signature {
-        let (pattern, example) = (tests[0].pattern.clone(), tests[0].example.clone());
-        tests.sort_by_key(|t| t.key);
-        let cluster_id = store::seen(
-            tx,
-            &Seen {
-                project_id: target.project_id,
-                signature: sig,
-                pattern: &pattern,
-                example: example.as_deref(),
-                run_id: target.run_id,
-                job_id: target.job_id,
-                failures: tests.len() as i64,
-            },
-        )
-        .await?;
-        for t in &tests {
-            let Some(&result_id) = ids.get(&t.key) else { continue };
-            store::test_failed(
-                tx,
-                &TestFailure {
-                    cluster_id,
+    let seen: Vec<Seen> = by_signature
+        .iter()
+        .map(|(&signature, tests)| Seen {
+            signature,
+            pattern: &tests[0].pattern,
+            example: tests[0].example.as_deref(),
+            failures: tests.len() as i64,
+        })
+        .collect();
+    let at = At { project_id: target.project_id, run_id: target.run_id, job_id: target.job_id };
+    store::record(tx, at, &seen, |clusters| {
+        kept.iter()
+            .filter_map(|t| {
+                Some(TestFailure {
+                    cluster_id: clusters[&t.signature],
                     test_key: t.key,
                     suite: &t.suite,
                     classname: &t.classname,
                     name: &t.name,
-                    result_id,
-                    job_id: target.job_id,
-                    run_id: target.run_id,
-                },
-            )
-            .await?;
-        }
-    }
+                    result_id: *ids.get(&t.key)?,
+                })
+            })
+            .collect()
+    })
+    .await?;
     Ok(())
 }
