@@ -68,4 +68,12 @@ if $want_test; then
         say "installing perftrackerlib 0.1.8 (PerfTracker's client) from PyPI"
         python3 -m pip install --quiet --disable-pip-version-check "perftrackerlib==0.1.8"
     fi
+    # Treeherder's own client (with its Hawk signing), which the /treeherder
+    # door's tests drive, in a virtualenv of its own.
+    th_venv="$HOME/.cache/assay/treeherder-venv"
+    if ! "$th_venv/bin/python" -c 'import thclient' 2>/dev/null; then
+        say "installing treeherder-client 3.1.0 (Treeherder's client) from PyPI into $th_venv"
+        python3 -m venv "$th_venv"
+        "$th_venv/bin/pip" install --quiet --disable-pip-version-check "treeherder-client==3.1.0"
+    fi
 fi

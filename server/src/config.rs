@@ -14,6 +14,18 @@ pub struct DbArgs {
     /// PostgreSQL URL (postgres://…). Unset: SQLite at <data-dir>/assay.db.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// The key (64 hex digits) that seals stored secrets (Hawk credentials).
+    /// Unset: read from <data-dir>/secret.key, made there on first use.
+    /// Servers sharing one PostgreSQL database must share it.
+    #[arg(long, env = "ASSAY_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+}
+
+impl DbArgs {
+    /// The key that seals stored secrets (see `secret_key`).
+    pub fn sealing_key(&self) -> Result<crate::auth::hawk::SealingKey, String> {
+        crate::auth::hawk::SealingKey::load(self.secret_key.as_deref(), &self.data_dir)
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -89,6 +101,8 @@ pub struct Config {
     pub image_max_decoded_bytes: u64,
     /// Redirect image reads to signed object-store URLs valid this long (0: off).
     pub image_redirect_secs: u64,
+    /// Seals and opens stored secrets (Hawk credentials).
+    pub sealing_key: crate::auth::hawk::SealingKey,
 }
 
 impl Config {
@@ -100,6 +114,7 @@ impl Config {
             image_max_side: 16384,
             image_max_decoded_bytes: 256 * 1024 * 1024,
             image_redirect_secs: 0,
+            sealing_key: crate::auth::hawk::SealingKey::random(),
         }
     }
 }

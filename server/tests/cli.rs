@@ -360,3 +360,35 @@ async fn quarantine_list_prints_one_test_id_a_line() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn hawk_commands_of_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let text = |o: &std::process::Output| {
+        (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    assert!(assay(data, &["project", "create", "gecko"], "").status.success());
+    // "CLIENT_ID SECRET", as treeherder-client's two settings.
+    let out = assay(data, &["hawk", "create", "gecko", "--client-id", "taskcluster"], "");
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (stdout, stderr) = text(&out);
+    let parts: Vec<&str> = stdout.split_whitespace().collect();
+    assert_eq!(parts.len(), 2, "{stdout}");
+    assert_eq!(parts[0], "taskcluster");
+    assert!(parts[1].len() >= 40, "{stdout}");
+    assert!(stderr.contains("only this once"), "{stderr}");
+    assert!(data.join("secret.key").exists(), "the sealing key is made in the data directory");
+    let out = assay(data, &["hawk", "create", "gecko", "--client-id", "taskcluster"], "");
+    assert!(text(&out).1.contains("already exists"), "{:?}", text(&out));
+    let out = assay(data, &["hawk", "create", "gecko"], "");
+    assert!(text(&out).0.starts_with("gecko-"), "{:?}", text(&out));
+    let (listing, _) = text(&assay(data, &["hawk", "list", "gecko"], ""));
+    assert!(listing.contains("taskcluster") && listing.contains("never") && listing.contains("live"), "{listing}");
+    assert!(!listing.contains(parts[1]), "the secret is never listed");
+    assert!(assay(data, &["hawk", "revoke", "gecko", "taskcluster"], "").status.success());
+    let (listing, _) = text(&assay(data, &["hawk", "list", "gecko"], ""));
+    assert!(listing.lines().any(|l| l.starts_with("taskcluster") && l.ends_with("revoked")), "{listing}");
+    let out = assay(data, &["hawk", "revoke", "gecko", "taskcluster"], "");
+    assert!(text(&out).1.contains("no live Hawk client"), "{:?}", text(&out));
+}

@@ -16,6 +16,7 @@ pub mod report;
 pub mod status;
 pub mod test_key;
 pub mod traces;
+pub mod treeherder;
 pub mod validate;
 
 pub use counts::Counts;

@@ -117,6 +117,10 @@ pub struct JobDetail {
     /// artifacts linked to its uuid (logs the client uploaded, say).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub linked_artifacts: Vec<LinkedArtifact>,
+    /// For a job submitted through Treeherder's door: its Treeherder fields,
+    /// Job Info and logs.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub treeherder: Option<crate::treeherder::TreeherderInfo>,
 }
 
 /// A file kept with its own id and linked to a job by it (PerfTracker's

@@ -9,6 +9,7 @@
 mod analytics;
 mod artifacts;
 pub mod extract;
+mod hawk;
 mod images;
 mod jobs;
 pub mod paths;
@@ -72,6 +73,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(analytics::flaky_rules, analytics::set_flaky_rules))
         .routes(routes!(analytics::quarantine_list, analytics::quarantine))
         .routes(routes!(analytics::lift_quarantine))
+        .routes(routes!(hawk::list, hawk::create))
+        .routes(routes!(hawk::revoke))
         .routes(routes!(analytics::clusters))
         .routes(routes!(analytics::cluster, analytics::name_cluster))
         .routes(routes!(analytics::job_clusters))

@@ -3,6 +3,7 @@
 //! [`crate::service::access`].
 
 pub mod cookies;
+pub mod hawk;
 pub mod password;
 
 use crate::db::rows::{TokenRow, UserRow};
@@ -48,6 +49,8 @@ pub enum Principal {
 pub enum CredentialKind {
     /// `Authorization: Bearer assay_…`
     Token,
+    /// A Hawk client id (Treeherder's door).
+    Hawk,
 }
 
 impl CredentialKind {
@@ -55,6 +58,7 @@ impl CredentialKind {
     pub fn as_str(self) -> &'static str {
         match self {
             CredentialKind::Token => "token",
+            CredentialKind::Hawk => "hawk",
         }
     }
 
@@ -62,6 +66,7 @@ impl CredentialKind {
     pub fn noun(self) -> &'static str {
         match self {
             CredentialKind::Token => "API token",
+            CredentialKind::Hawk => "Hawk credential",
         }
     }
 }

@@ -82,6 +82,49 @@ pub async fn revoke_token(args: &DbArgs, project: &str, token: &str) -> Result<(
     Ok(())
 }
 
+/// Creates a Hawk credential and prints "CLIENT_ID SECRET".
+pub async fn create_hawk(args: &DbArgs, project: &str, client_id: Option<&str>) -> Result<(), String> {
+    let key = args.sealing_key()?;
+    let db = open(args).await?;
+    let created =
+        crate::service::hawk::create(&db, &Access::system(), &key, project, client_id).await.map_err(message)?;
+    eprintln!(
+        "created Hawk credentials for project '{project}'; the secret is shown only this once \
+         (treeherder-client: client_id and secret):"
+    );
+    println!("{} {}", created.client_id, created.secret);
+    Ok(())
+}
+
+pub async fn list_hawk(args: &DbArgs, project: &str) -> Result<(), String> {
+    let db = open(args).await?;
+    let rows = crate::service::hawk::list(&db, &Access::system(), project).await.map_err(message)?;
+    if rows.is_empty() {
+        eprintln!("project '{project}' has no Hawk credentials");
+    }
+    println!("{:<32} {:<17} {:<17} state", "client id", "created", "last used");
+    for h in rows {
+        let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "never".into())
+        };
+        println!(
+            "{:<32} {:<17} {:<17} {}",
+            h.client_id,
+            h.created_at.format("%Y-%m-%d %H:%M"),
+            when(h.last_used_at),
+            if h.revoked_at.is_some() { "revoked" } else { "live" }
+        );
+    }
+    Ok(())
+}
+
+pub async fn revoke_hawk(args: &DbArgs, project: &str, client_id: &str) -> Result<(), String> {
+    let db = open(args).await?;
+    crate::service::hawk::revoke(&db, &Access::system(), project, client_id).await.map_err(message)?;
+    println!("revoked Hawk client '{}' of project '{project}'", client_id.trim());
+    Ok(())
+}
+
 /// Creates a user. The password is read from stdin with `--password-stdin`
 /// (first line); otherwise a one-time password is generated and printed,
 /// and the user is asked to change it at first sign-in.

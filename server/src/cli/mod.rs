@@ -36,6 +36,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage Hawk credentials (for Treeherder's clients, at /treeherder).
+    Hawk {
+        #[command(subcommand)]
+        command: HawkCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -114,6 +119,34 @@ pub enum TokenCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum HawkCommand {
+    /// Create a Hawk client id and secret that write to a project; prints
+    /// "CLIENT_ID SECRET" (the secret only this once).
+    Create {
+        /// The project's slug.
+        project: String,
+        /// The client id (default: the slug and a random suffix).
+        #[arg(long)]
+        client_id: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List a project's Hawk credentials (client id, last use, state).
+    List {
+        project: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a project's Hawk credential.
+    Revoke {
+        project: String,
+        client_id: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create a user; prints a one-time password unless --password-stdin.
     Create {
@@ -143,6 +176,13 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             }
             TokenCommand::List { project, db } => admin::list_tokens(&db, &project).await,
             TokenCommand::Revoke { project, token, db } => admin::revoke_token(&db, &project, &token).await,
+        },
+        Command::Hawk { command } => match command {
+            HawkCommand::Create { project, client_id, db } => {
+                admin::create_hawk(&db, &project, client_id.as_deref()).await
+            }
+            HawkCommand::List { project, db } => admin::list_hawk(&db, &project).await,
+            HawkCommand::Revoke { project, client_id, db } => admin::revoke_hawk(&db, &project, &client_id).await,
         },
         Command::User { command: UserCommand::Create { name, admin: is_admin, password_stdin, db } } => {
             admin::create_user(&db, &name, is_admin, password_stdin).await

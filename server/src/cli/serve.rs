@@ -30,6 +30,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
             image_max_side: args.image_max_side,
             image_max_decoded_bytes: args.image_max_decoded_bytes,
             image_redirect_secs: args.image_redirect_secs,
+            sealing_key: args.db.sealing_key()?,
         }),
         leptos_options: web::leptos_options(&site_root, args.bind),
     };

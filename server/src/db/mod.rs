@@ -14,6 +14,7 @@ pub mod audit;
 pub mod blobs;
 pub mod clusters;
 pub mod flaky;
+pub mod hawk;
 pub mod ingest;
 pub mod jobs;
 pub mod members;
@@ -28,6 +29,7 @@ pub mod sessions;
 pub mod settings;
 pub mod tokens;
 pub mod traces;
+pub mod treeherder;
 pub mod uploads;
 pub mod users;
 

@@ -74,6 +74,12 @@ pub async fn by_id(db: &Db, project_id: i64, id: i64) -> Result<Option<RunRow>, 
     on_db!(db, p => sqlx::query_as(&sql).bind(project_id).bind(id).fetch_optional(p).await)
 }
 
+/// [`by_id`] in a transaction.
+pub async fn by_id_in(tx: &mut Tx, project_id: i64, id: i64) -> Result<Option<RunRow>, sqlx::Error> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE project_id = $1 AND id = $2");
+    on_tx!(tx, c => sqlx::query_as(&sql).bind(project_id).bind(id).fetch_optional(&mut *c).await)
+}
+
 /// A run by its id alone (the caller checks its project may be read).
 pub async fn by_global_id(db: &Db, id: i64) -> Result<Option<RunRow>, sqlx::Error> {
     let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1");

@@ -4,11 +4,12 @@
 //! through the one ingest pipeline ([`crate::ingest`]).
 
 pub mod perftracker;
+pub mod treeherder;
 
 use crate::state::AppState;
 use axum::Router;
 
 /// Every door's routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().nest("/perftracker", perftracker::routes())
+    Router::new().nest("/perftracker", perftracker::routes()).nest("/treeherder", treeherder::routes())
 }

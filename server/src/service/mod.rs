@@ -10,6 +10,7 @@ pub mod analytics;
 pub mod artifacts;
 pub mod clusters;
 pub mod durations;
+pub mod hawk;
 pub mod perf;
 pub mod prune;
 pub mod quarantine;

@@ -156,9 +156,11 @@ pub async fn job<'a>(
         Some(uuid) => crate::doors::perftracker::linked_artifacts(db, &uuid).await?,
         None => Vec::new(),
     };
+    let treeherder = db::treeherder::info(db, j.id).await?;
     Ok(JobDetail {
         previous_perf_job,
         linked_artifacts,
+        treeherder,
         run: r.into_json(&p.slug),
         job: j.into_json(),
         uploads: uploads.into_iter().map(|u| u.into_json()).collect(),

@@ -23,6 +23,7 @@ pub struct TestApp {
     pub router: Router,
     pub db: Db,
     pub blobs: server::blobs::Blobs,
+    pub config: Arc<Config>,
     pub dir: tempfile::TempDir,
     pg_database: Option<(String, String)>,
 }
@@ -151,13 +152,14 @@ impl TestApp {
             Store::Files => server::blobs::Blobs::local(&dir.path().join("blobs")).expect("blob directory"),
             Store::S3 => s3_store().await.0,
         };
+        let config = Arc::new(config);
         let state = AppState {
             db: db.clone(),
             blobs: blobs.clone(),
-            config: Arc::new(config),
+            config: config.clone(),
             leptos_options: server::web::leptos_options(&site, "127.0.0.1:0".parse().unwrap()),
         };
-        TestApp { router: server::app(state), db, blobs, dir, pg_database }
+        TestApp { router: server::app(state), db, blobs, config, dir, pg_database }
     }
 
     pub async fn project(&self, slug: &str) -> String {
@@ -170,6 +172,14 @@ impl TestApp {
             .await
             .expect("token")
             .token
+    }
+
+    /// Hawk credentials of a project: (client id, secret).
+    pub async fn hawk(&self, slug: &str) -> (String, String) {
+        let c = server::service::hawk::create(&self.db, &Access::system(), &self.config.sealing_key, slug, None)
+            .await
+            .expect("hawk credentials");
+        (c.client_id, c.secret)
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
