@@ -19,6 +19,9 @@ for p in files formats perf graph traces analytics; do
     "$bin" project create "$p" --data-dir "$data" >/dev/null
     "$bin" token create "$p" --data-dir "$data" 2>/dev/null > ".state/token-$p"
 done
+# Treeherder's door: a project and Hawk credentials ("CLIENT_ID SECRET").
+"$bin" project create treeherder --data-dir "$data" >/dev/null
+"$bin" hawk create treeherder --client-id e2e-treeherder --data-dir "$data" 2>/dev/null > .state/hawk-treeherder
 # An instance admin and a plain user, with known passwords.
 echo "admin-password-123" | "$bin" user create e2e-admin --admin --password-stdin --data-dir "$data" >/dev/null
 echo "viewer-password-123" | "$bin" user create viewer1 --password-stdin --data-dir "$data" >/dev/null

@@ -52,6 +52,7 @@ fn Run(detail: RunDetail) -> impl IntoView {
                     <td class="pick">{pick}</td>
                     <td><a class="job-link" href=href>{j.name.clone()}</a>
                         {(j.name != j.key).then(|| view! { <div class="muted small">{j.key.clone()}</div> })}
+                        {(!j.labels.is_empty()).then(|| view! { <div class="job-labels small">{j.labels.join(", ")}</div> })}
                     </td>
                     <td>{j.platform.clone().unwrap_or_default()}</td>
                     <td>{j.machine.clone().unwrap_or_default()}</td>

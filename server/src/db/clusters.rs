@@ -118,7 +118,7 @@ pub struct TestFailure<'a> {
 /// made or moved on, the job counted in each, then `failures(ids)` — the
 /// failures, given each signature's cluster id — marked for the job page,
 /// each test counted when new to its cluster. Answers nothing; the
-/// clusters' `tests` and `jobs` counters are moved on in one last update.
+/// clusters' `tests` and `jobs` counters are moved on last, by signature.
 ///
 /// Concurrent uploads lock a cluster's row first, in signature order,
 /// before touching anything under it: no deadlock on PostgreSQL.
@@ -217,18 +217,26 @@ pub async fn record<'a>(
             }
         }
     }
-    let mut counted: Vec<(i64, (i64, i64))> = counted.into_iter().collect();
-    counted.sort_unstable();
+    // The counters, moved on by signature: an upsert finds each row by
+    // its unique index (an UPDATE … FROM (VALUES …) scans the table on SQLite).
+    let by_id: HashMap<i64, &Seen> = seen.iter().map(|s| (ids[&s.signature], s)).collect();
+    let mut counted: Vec<(&Seen, i64, i64)> =
+        counted.into_iter().map(|(id, (tests, jobs))| (by_id[&id], tests, jobs)).collect();
+    counted.sort_unstable_by_key(|(s, _, _)| s.signature);
     for chunk in counted.chunks(ROWS) {
         let sql = format!(
-            "UPDATE failure_clusters SET tests = tests + v.column2, jobs = jobs + v.column3 \
-             FROM (VALUES {}) AS v WHERE failure_clusters.id = v.column1",
-            value_rows(chunk.len(), 3, 1)
+            "INSERT INTO failure_clusters (signature, pattern, example, tests, jobs, failures, project_id, first_run_id, \
+               first_seen_at, last_run_id, last_job_id, last_seen_at) \
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, 0, $1, $2, $4, $2, $3, $4 \
+             FROM (VALUES {}) AS v WHERE true \
+             ON CONFLICT (project_id, signature) DO UPDATE SET tests = failure_clusters.tests + excluded.tests, \
+               jobs = failure_clusters.jobs + excluded.jobs",
+            value_rows(chunk.len(), 5, 5)
         );
         on_tx!(tx, c => {
-            let mut q = sqlx::query(&sql).persistent(false);
-            for (id, (tests, jobs)) in chunk {
-                q = q.bind(id).bind(tests).bind(jobs);
+            let mut q = sqlx::query(&sql).persistent(false).bind(at.project_id).bind(at.run_id).bind(at.job_id).bind(now);
+            for (s, tests, jobs) in chunk {
+                q = q.bind(s.signature).bind(s.pattern).bind(s.example).bind(tests).bind(jobs);
             }
             q.execute(&mut *c).await.map(|_| ())
         })?;
