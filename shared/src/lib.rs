@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod counts;
 pub mod flakiness;
+pub mod log_errors;
 pub mod model;
 pub mod perf;
 pub mod pixeldiff;
