@@ -297,6 +297,15 @@ pub trait Backend: Send + Sync + 'static {
         name: &str,
         read_only: bool,
     ) -> Result<CreatedToken, AppError>;
+    /// Hawk credentials for Treeherder's door (the secret shown once).
+    async fn create_hawk(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        client_id: Option<&str>,
+    ) -> Result<shared::treeherder::CreatedHawk, AppError>;
+    async fn revoke_hawk(&self, c: &Caller, csrf: &str, project: &str, client_id: &str) -> Result<(), AppError>;
     /// By id (a row of the table), else by what the user gave: the
     /// secret, the prefix or the name.
     async fn revoke_token(

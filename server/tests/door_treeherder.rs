@@ -118,8 +118,11 @@ async fn submissions_are_stored_once_and_read_back(app: TestApp) {
     let page = app.get(&format!("/api/v1/projects/gecko/runs/{push_id}/jobs/{job_id}")).await.value();
     assert_eq!(page["job"]["key"], guid);
     assert_eq!(page["job"]["result"], "success");
-    assert_eq!(page["treeherder"]["job"]["job_symbol"], sample["job_symbol"], "{page}");
-    assert_eq!(page["treeherder"]["job"]["logs"][0]["name"], "errorsummary_json");
+    assert_eq!(page["treeherder"]["symbol"], "M-spi-nw(bc10)", "{page}");
+    assert_eq!(page["treeherder"]["logs"][0][0], "errorsummary_json");
+    let facts = page["treeherder"]["facts"].as_array().unwrap();
+    assert!(facts.contains(&json!(["Who", sample["who"]])), "{facts:?}");
+    assert!(facts.contains(&json!(["Options", "debug"])), "{facts:?}");
     let labels = page["job"]["labels"].as_array().unwrap();
     assert!(labels.contains(&json!("M-spi-nw(bc10)")), "{labels:?}");
 
@@ -131,8 +134,8 @@ async fn submissions_are_stored_once_and_read_back(app: TestApp) {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let page = app.get(&format!("/api/v1/projects/gecko/runs/{push_id}/jobs/{job_id}")).await.value();
     assert_eq!(
-        (page["job"]["result"].as_str(), page["treeherder"]["job"]["result"].as_str()),
-        (Some("failure"), Some("testfailed"))
+        (page["job"]["result"].as_str(), page["treeherder"]["status"].as_str()),
+        (Some("failure"), Some("completed / testfailed"))
     );
     let second = all[1]["job"]["job_guid"].as_str().unwrap();
     let list = app.get(&format!("{JOBS}?job_guid={second}")).await.value();

@@ -160,6 +160,9 @@ pub struct ProjectSettings {
     /// The flaky-test rules.
     #[serde(default)]
     pub flaky: crate::analytics::flaky::FlakyRules,
+    /// Hawk credentials for Treeherder's door.
+    #[serde(default)]
+    pub hawk: Vec<crate::treeherder::HawkCredential>,
 }
 
 /// What the signed-in user may do in a project (the UI shows only that;

@@ -120,7 +120,7 @@ pub struct JobDetail {
     /// For a job submitted through Treeherder's door: its Treeherder fields,
     /// Job Info and logs.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub treeherder: Option<crate::treeherder::TreeherderInfo>,
+    pub treeherder: Option<crate::treeherder::TreeherderView>,
 }
 
 /// A file kept with its own id and linked to a job by it (PerfTracker's

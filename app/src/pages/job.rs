@@ -126,73 +126,11 @@ pub fn JobPage() -> impl IntoView {
 }
 
 /// What a job submitted through Treeherder's door said of itself: its
-/// symbols, platforms, options, logs and Job Info.
+/// symbols, platforms, options, logs and Job Info (see
+/// `TreeherderView::html`).
 #[component]
-fn Treeherder(info: shared::treeherder::TreeherderInfo) -> impl IntoView {
-    let j = info.job;
-    let symbol = match (&j.group_symbol, &j.job_symbol) {
-        (Some(g), Some(s)) => format!("{g}({s})"),
-        (None, Some(s)) => s.clone(),
-        _ => String::new(),
-    };
-    let platform =
-        |p: &Option<shared::treeherder::Platform>| p.as_ref().map(|p| format!("{} {} {}", p.os_name, p.platform, p.architecture));
-    let opt = |label: &'static str, v: Option<String>| {
-        v.filter(|v| !v.trim().is_empty()).map(|v| view! { <dt>{label}</dt><dd>{v}</dd> })
-    };
-    let logs = j
-        .logs
-        .into_iter()
-        .map(|l| {
-            view! {
-                <li><a class="treeherder-log" href=l.url rel="nofollow noopener">{l.name}</a>
-                    " " <span class="muted small">{l.parse_status}</span></li>
-            }
-        })
-        .collect_view();
-    let details = info
-        .details
-        .into_iter()
-        .map(|d| {
-            let title = d.title.unwrap_or_default();
-            let value = d.value.unwrap_or_default();
-            let body = match (d.content_type.as_str(), d.url) {
-                ("link", Some(url)) => {
-                    view! { <a class="job-info-link" href=url rel="nofollow noopener">{value}</a> }.into_any()
-                }
-                // Sanitised when it was stored (no scripts, handlers or javascript: URLs).
-                ("raw_html", _) => view! { <span class="job-info-html" inner_html=value></span> }.into_any(),
-                _ => view! { <span>{value}</span> }.into_any(),
-            };
-            view! { <tr><th>{title}</th><td>{body}</td></tr> }
-        })
-        .collect_view();
-    view! {
-        <section class="treeherder">
-            <h2>"Treeherder"</h2>
-            <dl class="meta">
-                <dt>"Symbol"</dt><dd class="treeherder-symbol">{symbol}</dd>
-                {opt("Group", j.group_name)}
-                {opt("Job type", j.name)}
-                <dt>"State / result"</dt><dd class="treeherder-result">{format!("{} / {}", j.state, j.result)}</dd>
-                {opt("Tier", j.tier.map(|t| t.to_string()))}
-                {opt("Reason", j.reason)}
-                {opt("Who", j.who)}
-                {opt("Product", j.product_name)}
-                {opt("Build platform", platform(&j.build_platform))}
-                {opt("Machine platform", platform(&j.machine_platform))}
-                {opt("Options", (!j.options.is_empty()).then(|| j.options.join(", ")))}
-                <dt>"Job GUID"</dt><dd><code>{j.job_guid}</code></dd>
-                {opt("Coalesced into", info.coalesced_into)}
-            </dl>
-            {(!logs.is_empty()).then(|| view! { <h3>"Logs"</h3><ul class="treeherder-logs">{logs}</ul> })}
-            {(!details.is_empty()).then(|| view! {
-                <h3>"Job Info"</h3>
-                <table class="job-info"><tbody>{details}</tbody></table>
-            })}
-        </section>
-    }
-    .into_any()
+fn Treeherder(info: shared::treeherder::TreeherderView) -> impl IntoView {
+    view! { <section class="treeherder" inner_html=info.html()></section> }
 }
 
 /// The job's failures grouped by failure cluster, each with how far it

@@ -1,7 +1,7 @@
 use super::path_param;
 use crate::api::{
-    ArchiveProject, CreateToken, RemoveMember, RenameProject, RevokeToken, SetDetection, SetFlakyRules, SetMember,
-    get_project_settings, list_audit, take_flash,
+    ArchiveProject, CreateHawk, CreateToken, RemoveMember, RenameProject, RevokeHawk, RevokeToken, SetDetection,
+    SetFlakyRules, SetMember, get_project_settings, list_audit, take_flash,
 };
 use crate::components::audit::AuditTable;
 use crate::components::error_view::ErrorView;
@@ -23,6 +23,8 @@ struct Actions {
     remove_member: ServerAction<RemoveMember>,
     create_token: ServerAction<CreateToken>,
     revoke_token: ServerAction<RevokeToken>,
+    create_hawk: ServerAction<CreateHawk>,
+    revoke_hawk: ServerAction<RevokeHawk>,
     detection: ServerAction<SetDetection>,
     flaky: ServerAction<SetFlakyRules>,
 }
@@ -35,6 +37,8 @@ impl Actions {
             + self.remove_member.version().get()
             + self.create_token.version().get()
             + self.revoke_token.version().get()
+            + self.create_hawk.version().get()
+            + self.revoke_hawk.version().get()
             + self.detection.version().get()
             + self.flaky.version().get()
     }
@@ -50,6 +54,8 @@ pub fn ProjectSettingsPage() -> impl IntoView {
         remove_member: ServerAction::new(),
         create_token: ServerAction::new(),
         revoke_token: ServerAction::new(),
+        create_hawk: ServerAction::new(),
+        revoke_hawk: ServerAction::new(),
         detection: ServerAction::new(),
         flaky: ServerAction::new(),
     };
@@ -99,7 +105,7 @@ pub fn ProjectSettingsPage() -> impl IntoView {
 
 #[component]
 fn Settings(settings: ProjectSettings, actions: Actions) -> impl IntoView {
-    let ProjectSettings { slug, name, archived, members, tokens, detection, flaky } = settings;
+    let ProjectSettings { slug, name, archived, members, tokens, detection, flaky, hawk } = settings;
     let project_href = routes::project(&slug);
     let slug = StoredValue::new(slug);
     // The hidden field naming the project, in every form of the page.
@@ -219,7 +225,78 @@ fn Settings(settings: ProjectSettings, actions: Actions) -> impl IntoView {
             }),
             _ => None,
         }}
+
+        <h2>"Treeherder (Hawk) credentials"</h2>
+        <p class="muted small">
+            "For Treeherder's clients (treeherder-client's client_id and secret, server_url …/treeherder): each writes to this project only."
+        </p>
+        <HawkTable hawk=hawk actions=actions field=field/>
+        <FormError action=actions.revoke_hawk/>
+        <ActionForm action=actions.create_hawk attr:class="create-hawk">
+            <CsrfField/>
+            {field()}
+            <label>"Client id " <input name="client_id" maxlength="100" placeholder="optional, e.g. taskcluster"/></label>
+            <button type="submit">"Create Hawk credentials"</button>
+        </ActionForm>
+        <FormError action=actions.create_hawk/>
+        {move || match actions.create_hawk.value().get() {
+            Some(Ok(created)) => Some(view! {
+                <p class="secret" role="status">
+                    "New Hawk credentials (client id and secret): "
+                    <code data-secret="hawk">{format!("{} {}", created.client_id, created.secret)}</code>
+                    " — copy them now; the secret is not shown again."
+                </p>
+            }),
+            _ => None,
+        }}
     }
+}
+
+#[component]
+fn HawkTable<F, V>(hawk: Vec<shared::treeherder::HawkCredential>, actions: Actions, field: F) -> impl IntoView
+where
+    F: Fn() -> V + Copy + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    if hawk.is_empty() {
+        return view! { <p class="empty">"No Hawk credentials yet."</p> }.into_any();
+    }
+    let rows = hawk
+        .into_iter()
+        .map(|h| {
+            let live = h.revoked_at.is_none();
+            let id = h.client_id.clone();
+            view! {
+                <tr data-hawk=h.client_id.clone()>
+                    <td><code>{h.client_id.clone()}</code></td>
+                    <td>{h.created_by.clone().unwrap_or_else(|| "command line".into())}</td>
+                    <td class="when">{h.last_used_at.as_ref().map(format::time).unwrap_or_else(|| "never".into())}</td>
+                    <td>
+                        {if live {
+                            view! {
+                                <ActionForm action=actions.revoke_hawk>
+                                    <CsrfField/>
+                                    {field()}
+                                    <input type="hidden" name="client_id" value=id/>
+                                    <button type="submit">"Revoke"</button>
+                                </ActionForm>
+                            }
+                            .into_any()
+                        } else {
+                            view! { <span class="muted">"revoked"</span> }.into_any()
+                        }}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="list hawk">
+            <thead><tr><th>"Client id"</th><th>"Created by"</th><th>"Last used"</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
 }
 
 #[component]

@@ -25,6 +25,7 @@ pub async fn project_settings(db: &Db, access: &Access, slug: &str) -> ApiResult
     let tokens = db::tokens::list(db, p.id).await?.into_iter().map(|(t, by)| t.into_json(by)).collect();
     let detection = super::sensitivity::project(db, access, &p.slug).await?;
     let flaky = db::flaky::rules(db, p.id).await?;
+    let hawk = db::hawk::list(db, p.id).await?.into_iter().map(super::hawk::view).collect();
     Ok(ProjectSettings {
         archived: p.archived_at.is_some(),
         slug: p.slug,
@@ -33,6 +34,7 @@ pub async fn project_settings(db: &Db, access: &Access, slug: &str) -> ApiResult
         tokens,
         detection,
         flaky,
+        hawk,
     })
 }
 

@@ -9,7 +9,7 @@ use crate::db::{self, Db};
 use crate::error::{ApiError, ApiResult};
 use shared::treeherder::{CreatedHawk, HawkCredential};
 
-fn view(r: db::hawk::HawkRow) -> HawkCredential {
+pub fn view(r: db::hawk::HawkRow) -> HawkCredential {
     HawkCredential {
         client_id: r.client_id,
         created_by: r.creator,

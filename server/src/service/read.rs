@@ -156,7 +156,7 @@ pub async fn job<'a>(
         Some(uuid) => crate::doors::perftracker::linked_artifacts(db, &uuid).await?,
         None => Vec::new(),
     };
-    let treeherder = db::treeherder::info(db, j.id).await?;
+    let treeherder = db::treeherder::info(db, j.id).await?.map(|t| t.view());
     Ok(JobDetail {
         previous_perf_job,
         linked_artifacts,

@@ -45,6 +45,8 @@ pub struct DbBackend {
     pub blobs: crate::blobs::Blobs,
     /// See `Config::trust_proxy`.
     pub trust_proxy: bool,
+    /// Seals Hawk secrets (see `Config::sealing_key`).
+    pub sealing_key: crate::auth::hawk::SealingKey,
 }
 
 /// The UI keeps the API's distinctions: a 409, 413, 415 or 422 is shown
@@ -645,6 +647,22 @@ impl app::backend::Backend for DbBackend {
         let access = self.writer(c, csrf).await?;
         let scope = if read_only { Scope::Read } else { Scope::Write };
         Ok(admin::create_token(&self.db, &access, project, name, scope).await?)
+    }
+
+    async fn create_hawk(
+        &self,
+        c: &Caller,
+        csrf: &str,
+        project: &str,
+        client_id: Option<&str>,
+    ) -> Result<shared::treeherder::CreatedHawk, AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(crate::service::hawk::create(&self.db, &access, &self.sealing_key, project, client_id).await?)
+    }
+
+    async fn revoke_hawk(&self, c: &Caller, csrf: &str, project: &str, client_id: &str) -> Result<(), AppError> {
+        let access = self.writer(c, csrf).await?;
+        Ok(crate::service::hawk::revoke(&self.db, &access, project, client_id).await?)
     }
 
     async fn revoke_token(

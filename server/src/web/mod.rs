@@ -49,6 +49,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         db: state.db.clone(),
         blobs: state.blobs.clone(),
         trust_proxy: state.config.trust_proxy,
+        sealing_key: state.config.sealing_key.clone(),
     });
     let route_list = generate_route_list(app::App);
     let options = state.leptos_options.clone();
