@@ -61,6 +61,40 @@ pub struct ServeArgs {
     pub image_redirect_secs: u64,
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub log_fetch: LogFetchArgs,
+}
+
+/// Which logs Treeherder jobs name by URL the server fetches and parses.
+#[derive(Debug, Clone, Args)]
+pub struct LogFetchArgs {
+    /// A host whose logs are fetched: `host`, `host:port` or `*.domain`
+    /// (repeatable, or comma-separated in the variable). None: no log is
+    /// fetched, and each job's page says so.
+    #[arg(long = "log-fetch-allow", env = "ASSAY_LOG_FETCH_ALLOW", value_delimiter = ',')]
+    pub allow: Vec<String>,
+    /// Also fetch from hosts at private, loopback or link-local addresses
+    /// (refused otherwise, even when allowed by name).
+    #[arg(long = "log-fetch-private", env = "ASSAY_LOG_FETCH_PRIVATE")]
+    pub private: bool,
+    /// Largest log fetched, in bytes (after gzip is undone).
+    #[arg(long = "log-fetch-max-bytes", env = "ASSAY_LOG_FETCH_MAX_BYTES", default_value_t = 128 * 1024 * 1024)]
+    pub max_bytes: u64,
+    /// Longest a fetch may take, in seconds.
+    #[arg(long = "log-fetch-timeout-secs", env = "ASSAY_LOG_FETCH_TIMEOUT_SECS", default_value_t = 120)]
+    pub timeout_secs: u64,
+}
+
+impl LogFetchArgs {
+    pub fn policy(&self) -> crate::service::logs::FetchPolicy {
+        crate::service::logs::FetchPolicy {
+            allow: self.allow.iter().map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).collect(),
+            private: self.private,
+            max_bytes: self.max_bytes,
+            timeout: std::time::Duration::from_secs(self.timeout_secs.max(1)),
+            ..Default::default()
+        }
+    }
 }
 
 /// Where blobs live: shared by `serve` and `prune`.
@@ -103,6 +137,8 @@ pub struct Config {
     pub image_redirect_secs: u64,
     /// Seals and opens stored secrets (Hawk credentials).
     pub sealing_key: crate::auth::hawk::SealingKey,
+    /// Which logs are fetched for parsing.
+    pub log_fetch: crate::service::logs::FetchPolicy,
 }
 
 impl Config {
@@ -115,6 +151,7 @@ impl Config {
             image_max_decoded_bytes: 256 * 1024 * 1024,
             image_redirect_secs: 0,
             sealing_key: crate::auth::hawk::SealingKey::random(),
+            log_fetch: crate::service::logs::FetchPolicy::default(),
         }
     }
 }

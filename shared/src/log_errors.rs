@@ -95,6 +95,7 @@ static EXCLUDE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 static MOZHARNESS_ERROR: LazyLock<Regex> = LazyLock::new(|| re(r"^\d+:\d+:\d+ +(?:ERROR|CRITICAL|FATAL) - "));
+static MOZHARNESS_ERROR_PREFIX: LazyLock<Regex> = LazyLock::new(|| re(r"^\d+:\d+:\d+ +(?:ERROR|CRITICAL|FATAL) - +"));
 static MOZHARNESS_PREFIX: LazyLock<Regex> = LazyLock::new(|| re(r"^\d+:\d+:\d+ +(?:DEBUG|INFO|WARNING) - +"));
 /// `[worker 2016-09-07T19:03:02.188327Z] `, but not `[taskcluster:…]`
 /// (checked apart: the regex crate has no look-ahead).
@@ -129,8 +130,42 @@ pub struct ErrorLine {
 #[derive(Debug, Default)]
 pub struct ErrorLines {
     errors: Vec<ErrorLine>,
+    /// Errors past [`MAX_ERRORS`], counted but not kept.
+    dropped: u64,
+    steps: Vec<Step>,
     taskcluster: bool,
     next: u64,
+}
+
+/// A step of a log: mozharness's `##### Running NAME step.` to
+/// `##### Finished NAME step (RESULT)`, or a taskcluster task's
+/// `=== Task Starting ===` to `=== Task Finished ===`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub name: String,
+    pub started_linenumber: u64,
+    /// `None` while it has not finished (the log ended in it).
+    pub finished_linenumber: Option<u64>,
+    /// `success`, `failed`… as the log says; `unknown` when it does not.
+    pub result: String,
+    pub error_count: u64,
+}
+
+fn step_start(line: &str) -> Option<String> {
+    if line.contains("=== Task Starting ===") {
+        return Some("task".into());
+    }
+    let rest = &line[line.find("##### Running ")? + "##### Running ".len()..];
+    Some(rest.trim_end().strip_suffix(" step.")?.to_owned())
+}
+
+fn step_end(line: &str) -> Option<(Option<String>, String)> {
+    if line.contains("=== Task Finished ===") {
+        return Some((Some("task".into()), "unknown".into()));
+    }
+    let rest = &line[line.find("##### Finished ")? + "##### Finished ".len()..];
+    let (name, result) = rest.trim_end().split_once(" step (")?;
+    Some((Some(name.to_owned()), result.strip_suffix(')').unwrap_or(result).to_owned()))
 }
 
 impl ErrorLines {
@@ -142,8 +177,8 @@ impl ErrorLines {
     pub fn line(&mut self, raw: &str) {
         let n = self.next;
         self.next += 1;
-        if self.errors.len() >= MAX_ERRORS {
-            return;
+        if raw.contains("#####") || raw.contains("=== Task ") {
+            self.step_line(raw, n);
         }
         if raw.starts_with("[taskcluster ") {
             self.taskcluster = true;
@@ -156,6 +191,13 @@ impl ErrorLines {
             line = &line[m.end()..];
         }
         if !is_error_line(line) {
+            return;
+        }
+        for step in self.steps.iter_mut().filter(|s| s.finished_linenumber.is_none()) {
+            step.error_count += 1;
+        }
+        if self.errors.len() >= MAX_ERRORS {
+            self.dropped += 1;
             return;
         }
         let kept: String = line.trim_end().chars().take(MAX_LINE_CHARS).collect();
@@ -180,6 +222,27 @@ impl ErrorLines {
         }
     }
 
+    fn step_line(&mut self, raw: &str, n: u64) {
+        if let Some(name) = step_start(raw) {
+            self.steps.push(Step {
+                name,
+                started_linenumber: n,
+                finished_linenumber: None,
+                result: "unknown".into(),
+                error_count: 0,
+            });
+        } else if let Some((name, result)) = step_end(raw)
+            && let Some(step) = self
+                .steps
+                .iter_mut()
+                .rev()
+                .find(|s| s.finished_linenumber.is_none() && name.as_ref().is_none_or(|n| *n == s.name))
+        {
+            step.finished_linenumber = Some(n);
+            step.result = result;
+        }
+    }
+
     /// Lines read so far.
     pub fn lines_read(&self) -> u64 {
         self.next
@@ -188,13 +251,182 @@ impl ErrorLines {
     pub fn errors(self) -> Vec<ErrorLine> {
         self.errors
     }
+
+    /// The `text_log_summary` of the log read, found at `logurl`.
+    pub fn summary(self, logurl: &str) -> TextLogSummary {
+        TextLogSummary {
+            logurl: logurl.to_owned(),
+            errors_truncated: self.dropped > 0,
+            errors: self.errors,
+            steps: self.steps,
+        }
+    }
 }
 
-/// A `text_log_summary` artifact, as Treeherder makes and reads it.
+/// Treeherder's search term for an error line (its `get_error_search_term`):
+/// the test's file name of a `TEST-UNEXPECTED-… | test | message` line
+/// (or the message, for a test name that says nothing), a crash's
+/// signature of `PROCESS-CRASH | … [@ signature]`, else the line itself
+/// without its mozharness prefix; at most 100 characters. `None` for a line
+/// too vague to search for.
+pub fn search_term(line: &str) -> Option<String> {
+    const VAGUE: &[&str] = &[
+        "automation.py",
+        "remoteautomation.py",
+        "Shutdown",
+        "undefined",
+        "Main app process exited normally",
+        "Traceback (most recent call last):",
+        "Return code: 0",
+        "Return code: 1",
+        "Return code: 2",
+        "Return code: 9",
+        "Return code: 10",
+        "mozalloc_abort(char const*)",
+        "mozalloc_abort",
+        "CrashingThread(void *)",
+        "gtest",
+        "Last test finished",
+        "leakcheck",
+        "LeakSanitizer",
+        "# TBPL FAILURE #",
+    ];
+    let line = MOZHARNESS_PREFIX.replace(line, "");
+    let line = MOZHARNESS_ERROR_PREFIX.replace(&line, "");
+    let line = line.trim();
+    let parts: Vec<&str> = line.split(" | ").map(str::trim).collect();
+    let term = if let Some(sig) = line.find("[@ ").and_then(|at| {
+        let rest = &line[at + 3..];
+        rest.find(']').map(|end| rest[..end].trim())
+    }) && line.contains("PROCESS-CRASH")
+    {
+        sig.to_owned()
+    } else if parts.len() >= 3 && (parts[0].contains("TEST-UNEXPECTED-") || parts[0].ends_with("ERROR")) {
+        let test = parts[1];
+        let test = test.split(" == ").next().unwrap_or(test).split(" != ").next().unwrap_or(test);
+        let file = test.rsplit(['/', '\\']).next().unwrap_or(test).trim();
+        if VAGUE.contains(&test.trim()) || file.is_empty() { parts[2].to_owned() } else { file.to_owned() }
+    } else {
+        line.to_owned()
+    };
+    let term: String = term.chars().take(100).collect();
+    let term = term.trim();
+    (term.len() >= 4 && !VAGUE.contains(&term)).then(|| term.to_owned())
+}
+
+/// A `text_log_summary` artifact, as Treeherder makes and reads it (with
+/// the log's steps, as its older parser gave them, where it has any).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextLogSummary {
     pub logurl: String,
     pub errors: Vec<ErrorLine>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub errors_truncated: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+}
+
+/// A parsed (or failed, or waiting) log of a job, as its job page shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobLog {
+    pub name: String,
+    /// `pending`, `running`, `parsed`, `failed`, or `submitted` for a
+    /// `text_log_summary` posted with the job.
+    pub state: String,
+    /// Why it failed (a refused or failed fetch, an unreadable log).
+    pub error: Option<String>,
+    /// The log: in Assay's log viewer when Assay keeps it, else its URL.
+    pub href: Option<String>,
+    /// Whether `href` is Assay's log viewer (its lines can be linked to).
+    pub viewer: bool,
+    /// Its error lines: line number from 0, the line, bug suggestions
+    /// (text, link).
+    pub errors: Vec<(u64, String, Vec<(String, Option<String>)>)>,
+}
+
+fn push_escaped(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The job page's "Log errors" section (text escaped; links are http(s) or
+/// Assay's own): one string, made the same by the server and the browser.
+pub fn logs_html(logs: &[JobLog]) -> String {
+    let mut h = String::from("<h2>Log errors</h2>");
+    for log in logs {
+        h.push_str("<section class=\"job-log\"><h3>");
+        match &log.href {
+            Some(href) => {
+                h.push_str("<a rel=\"nofollow noopener\" href=\"");
+                push_escaped(&mut h, href);
+                h.push_str("\">");
+                push_escaped(&mut h, &log.name);
+                h.push_str("</a>");
+            }
+            None => push_escaped(&mut h, &log.name),
+        }
+        h.push_str(" <span class=\"muted small log-state\">");
+        push_escaped(&mut h, &log.state);
+        h.push_str("</span></h3>");
+        if let Some(e) = &log.error {
+            h.push_str("<p class=\"error log-error-reason\">");
+            push_escaped(&mut h, e);
+            h.push_str("</p>");
+        }
+        if matches!(log.state.as_str(), "parsed" | "submitted") && log.errors.is_empty() {
+            h.push_str("<p class=\"muted\">No error lines.</p>");
+        }
+        if !log.errors.is_empty() {
+            h.push_str("<ol class=\"log-errors\">");
+            for (n, line, suggestions) in &log.errors {
+                h.push_str("<li><a class=\"ln\" href=\"");
+                match (&log.href, log.viewer) {
+                    (Some(href), true) => {
+                        let shown = n + 1;
+                        push_escaped(&mut h, &format!("{href}?line={shown}#L{shown}"));
+                    }
+                    (Some(href), false) => push_escaped(&mut h, href),
+                    (None, _) => h.push('#'),
+                }
+                h.push_str("\">");
+                h.push_str(&(n + 1).to_string());
+                h.push_str("</a> <code class=\"log-error-line\">");
+                push_escaped(&mut h, line);
+                h.push_str("</code>");
+                if !suggestions.is_empty() {
+                    h.push_str("<ul class=\"bug-suggestions\">");
+                    for (text, url) in suggestions {
+                        h.push_str("<li>");
+                        match url {
+                            Some(u) => {
+                                h.push_str("<a rel=\"nofollow noopener\" href=\"");
+                                push_escaped(&mut h, u);
+                                h.push_str("\">");
+                                push_escaped(&mut h, text);
+                                h.push_str("</a>");
+                            }
+                            None => push_escaped(&mut h, text),
+                        }
+                        h.push_str("</li>");
+                    }
+                    h.push_str("</ul>");
+                }
+                h.push_str("</li>");
+            }
+            h.push_str("</ol>");
+        }
+        h.push_str("</section>");
+    }
+    h
 }
 
 /// The error lines of a whole log.
@@ -312,6 +544,89 @@ mod tests {
         assert_eq!(e.len(), 3);
         let many: String = (0..100).map(|i| format!("abort: {i}\n")).collect();
         assert_eq!(error_lines(&many).len(), MAX_ERRORS);
+    }
+
+    #[test]
+    fn search_terms_as_treeherder_makes_them() {
+        let t = |l: &str| search_term(l);
+        assert_eq!(
+            t("05:35:49     INFO -  2018 INFO TEST-UNEXPECTED-FAIL | dom/indexedDB/test/test_transaction_lifetimes.html | Should be able - expected PASS")
+                .as_deref(),
+            Some("test_transaction_lifetimes.html")
+        );
+        assert_eq!(
+            t("REFTEST TEST-UNEXPECTED-FAIL | file:///a/b/c.html == file:///a/b/c-ref.html | image comparison")
+                .as_deref(),
+            Some("c.html")
+        );
+        assert_eq!(
+            t("TEST-UNEXPECTED-FAIL | automation.py | application timed out after 330 seconds").as_deref(),
+            Some("application timed out after 330 seconds")
+        );
+        assert_eq!(
+            t("00:54:55 WARNING - PROCESS-CRASH | Shutdown | application crashed [@ PR_GetThreadPrivate]").as_deref(),
+            Some("PR_GetThreadPrivate")
+        );
+        assert_eq!(t("23:57:52 ERROR - Return code: 1"), None);
+        assert_eq!(t("make: *** [all] Error 2").as_deref(), Some("make: *** [all] Error 2"));
+        assert_eq!(t(&format!("abort: {}", "y".repeat(300))).map(|s| s.chars().count()), Some(100));
+    }
+
+    #[test]
+    fn steps_with_their_errors() {
+        let log = "\
+[taskcluster 2016-09-07 19:02:55.114Z] === Task Starting ===
+05:00:00     INFO - #####
+05:00:00     INFO - ##### Running clobber step.
+05:00:00     INFO - #####
+05:00:01     INFO - ##### Finished clobber step (success)
+05:00:02     INFO - ##### Running run-tests step.
+05:00:03     INFO - TEST-UNEXPECTED-FAIL | a.html | boom
+05:00:04     INFO - ##### Finished run-tests step (failed)
+[taskcluster 2016-09-07 19:05:55.114Z] === Task Finished ===
+";
+        let mut p = ErrorLines::new();
+        p.text(log);
+        let s = p.summary("https://ci.example/log");
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!(s.errors[0].linenumber, 6);
+        let names: Vec<(&str, u64, Option<u64>, &str, u64)> = s
+            .steps
+            .iter()
+            .map(|s| (s.name.as_str(), s.started_linenumber, s.finished_linenumber, s.result.as_str(), s.error_count))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("task", 0, Some(8), "unknown", 1),
+                ("clobber", 2, Some(4), "success", 0),
+                ("run-tests", 5, Some(7), "failed", 1)
+            ]
+        );
+        assert!(!s.errors_truncated);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["errors"][0]["linenumber"], 6);
+        assert!(json.get("errors_truncated").is_none());
+    }
+
+    #[test]
+    fn the_job_page_section_escapes_and_links_lines() {
+        let logs = vec![JobLog {
+            name: "live_backing.log".into(),
+            state: "parsed".into(),
+            error: None,
+            href: Some("/p/r/1/j/2/artifacts/3".into()),
+            viewer: true,
+            errors: vec![(
+                41,
+                "TEST-UNEXPECTED-FAIL | <a> | x".into(),
+                vec![("Bug 1 & co".into(), Some("https://bugs.example/1".into()))],
+            )],
+        }];
+        let h = logs_html(&logs);
+        assert!(h.contains("href=\"/p/r/1/j/2/artifacts/3?line=42#L42\">42</a>"), "{h}");
+        assert!(h.contains("| &lt;a&gt; |"), "{h}");
+        assert!(h.contains("<a rel=\"nofollow noopener\" href=\"https://bugs.example/1\">Bug 1 &amp; co</a>"), "{h}");
     }
 
     #[test]

@@ -121,6 +121,10 @@ pub struct JobDetail {
     /// Job Info and logs.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub treeherder: Option<crate::treeherder::TreeherderView>,
+    /// Its logs parsed for error lines (fetched by URL, uploaded as
+    /// artifacts, or a submitted `text_log_summary`), with bug suggestions.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub logs: Vec<crate::log_errors::JobLog>,
 }
 
 /// A file kept with its own id and linked to a job by it (PerfTracker's
@@ -299,6 +303,10 @@ pub struct ArtifactLines {
     pub line_count: i64,
     /// Some line was longer than a page can hold, and was cut.
     pub cut: bool,
+    /// The numbers of this page's lines that a parse of the log found to be
+    /// error lines (highlighted by the viewer).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub errors: Vec<i64>,
 }
 
 /// Lines of a text artifact matching a search.

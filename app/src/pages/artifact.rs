@@ -170,6 +170,7 @@ fn LogPage(page: ArtifactLines, base: String, line_count: i64) -> impl IntoView 
             </nav>
         }
     };
+    let errors = page.errors;
     let rows = page
         .lines
         .into_iter()
@@ -178,8 +179,9 @@ fn LogPage(page: ArtifactLines, base: String, line_count: i64) -> impl IntoView 
             let n = first + i as i64;
             let id = format!("L{n}");
             let href = format!("{base}?line={n}#L{n}");
+            let class = errors.binary_search(&n).is_ok().then_some("error-line");
             view! {
-                <tr id=id>
+                <tr id=id class=class>
                     <td class="ln"><a href=href>{n}</a></td>
                     <td class="text">{text}</td>
                 </tr>

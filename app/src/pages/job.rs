@@ -87,6 +87,7 @@ pub fn JobPage() -> impl IntoView {
                             <Artifacts artifacts=d.artifacts run=run/>
                             <LinkedArtifacts artifacts=d.linked_artifacts/>
                             {d.treeherder.map(|t| view! { <Treeherder info=t/> })}
+                            {(!d.logs.is_empty()).then(|| view! { <section class="log-summary" inner_html=shared::log_errors::logs_html(&d.logs)></section> })}
                             <Uploads uploads=d.uploads/>
                         }
                         .into_any()

@@ -31,6 +31,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
             image_max_decoded_bytes: args.image_max_decoded_bytes,
             image_redirect_secs: args.image_redirect_secs,
             sealing_key: args.db.sealing_key()?,
+            log_fetch: args.log_fetch.policy(),
         }),
         leptos_options: web::leptos_options(&site_root, args.bind),
     };
@@ -56,6 +57,20 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(alerts = n, "regression detection"),
                 Err(e) => tracing::warn!("regression detection: {e}"),
+            }
+        }
+    });
+    // Logs to parse (fetched by URL or uploaded), one at a time, checked
+    // every second. Any number of servers may work the queue: each log is
+    // claimed by one.
+    let (log_db, log_blobs, log_config) = (db.clone(), blobs.clone(), state.config.clone());
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(e) = crate::service::logs::work_all(&log_db, &log_blobs, &log_config).await {
+                tracing::warn!("log parsing: {e}");
             }
         }
     });

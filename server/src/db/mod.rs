@@ -17,6 +17,7 @@ pub mod flaky;
 pub mod hawk;
 pub mod ingest;
 pub mod jobs;
+pub mod log_parses;
 pub mod members;
 pub mod perf;
 pub mod perftracker;

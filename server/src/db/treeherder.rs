@@ -229,3 +229,16 @@ pub async fn artifacts(db: &Db, job_id: i64, name: Option<&str>) -> Result<Vec<(
         "SELECT name, type, blob FROM treeherder_artifacts WHERE job_id = $1 AND ($2 IS NULL OR name = $2) ORDER BY name")
         .bind(job_id).bind(name).fetch_all(p).await)
 }
+
+/// Whether the job came through the Treeherder door.
+pub async fn is_treeherder_job(tx: &mut Tx, job_id: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM treeherder_jobs WHERE job_id = $1")
+        .bind(job_id).fetch_one(&mut *c).await)?;
+    Ok(n > 0)
+}
+
+/// One artifact's blob, in the transaction.
+pub async fn artifact_blob(tx: &mut Tx, job_id: i64, name: &str) -> Result<Option<String>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT blob FROM treeherder_artifacts WHERE job_id = $1 AND name = $2")
+        .bind(job_id).bind(name).fetch_optional(&mut *c).await)
+}

@@ -602,6 +602,7 @@ async fn store_job(tx: &mut db::Tx, access: &Access, project: &ProjectRow, job: 
     for a in &job.artifacts {
         store_artifact(tx, job_id, a).await?;
     }
+    crate::service::logs::enqueue_urls(tx, project.id, job_id, &f.logs).await?;
     Ok(())
 }
 
@@ -857,10 +858,21 @@ async fn job_log_urls(
     let p = readable(&s, &access, &slug).await?;
     let mut out = Vec::new();
     for job in named_jobs(&s, &access, &q).await?.into_iter().filter(|j| j.project_id == p.id) {
+        let parses = db::log_parses::for_job(&s.db, job.job_id).await?;
         for (i, l) in job.fields().logs.iter().enumerate() {
+            // What Assay's parse of it came to, in Treeherder's words.
+            let status = match parses.iter().find(|p| p.name == l.name && p.url.as_deref() == Some(l.url.as_str())) {
+                Some(p) if p.state == "parsed" => "parsed",
+                Some(p) if p.state == "failed" && p.error.as_deref().is_some_and(|e| e.contains("larger than")) => {
+                    "skipped-size"
+                }
+                Some(p) if p.state == "failed" => "failed",
+                Some(_) => "pending",
+                None => l.parse_status.as_str(),
+            };
             out.push(json!({
                 "id": job.job_id * 100 + i as i64, "job_id": job.job_id, "name": l.name, "url": l.url,
-                "parse_status": l.parse_status,
+                "parse_status": status,
             }));
         }
     }

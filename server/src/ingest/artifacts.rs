@@ -38,6 +38,8 @@ pub struct Artifacts<'a> {
     /// Options for every file (the `test`, `expires_at`, `expires_in` fields).
     pub all: ArtifactOptions,
     pub now: DateTime<Utc>,
+    /// Queue logs (see `service::logs::is_log_name`) for parsing.
+    pub parse_logs: bool,
 }
 
 /// The option fields an artifact upload reads.
@@ -76,7 +78,21 @@ impl<'a> Artifacts<'a> {
             per_file,
             all: ArtifactOptions { content_type: None, tests, expires_at },
             now,
+            parse_logs: true,
         })
+    }
+
+    /// Artifacts Assay stores itself (fetched logs), with no options.
+    pub fn internal(db: &'a Db, blobs: &'a Blobs, project: &'a str) -> Self {
+        Artifacts {
+            db,
+            blobs,
+            project,
+            per_file: HashMap::new(),
+            all: ArtifactOptions::default(),
+            now: db::now(),
+            parse_logs: true,
+        }
     }
 
     /// The options of one file: its own, over the request's.
@@ -211,6 +227,10 @@ impl Kind for Artifacts<'_> {
         )
         .await?;
         rows::link(tx, row.id, &result_ids).await?;
+        if self.parse_logs && ready.is_text && crate::service::logs::is_log_name(&file.filename) {
+            let source = db::log_parses::Source::Artifact(row.id);
+            db::log_parses::enqueue(tx, target.project_id, target.job_id, &file.filename, source).await?;
+        }
         let tests = rows::tests_in(tx, row.id).await?;
         let audit = format!("artifact, {} bytes, {}", file.size, ready.content_type);
         Ok(Stored {

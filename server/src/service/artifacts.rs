@@ -183,7 +183,9 @@ pub async fn lines(
         rest = next;
         line += 1;
     }
-    Ok(ArtifactLines { first_line: from, lines: out, line_count: index.lines, cut })
+    let last = from + out.len() as i64 - 1;
+    let errors = db::log_parses::artifact_error_lines(db, row.id, from, last).await?;
+    Ok(ArtifactLines { first_line: from, lines: out, line_count: index.lines, cut, errors })
 }
 
 /// Lines of a text artifact containing `query` (case-insensitive), from

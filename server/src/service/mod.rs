@@ -11,6 +11,7 @@ pub mod artifacts;
 pub mod clusters;
 pub mod durations;
 pub mod hawk;
+pub mod logs;
 pub mod perf;
 pub mod prune;
 pub mod quarantine;

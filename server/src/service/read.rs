@@ -157,7 +157,9 @@ pub async fn job<'a>(
         None => Vec::new(),
     };
     let treeherder = db::treeherder::info(db, j.id).await?.map(|t| t.view());
+    let logs = super::logs::job_logs(db, &p.slug, r.id, j.id).await?;
     Ok(JobDetail {
+        logs,
         previous_perf_job,
         linked_artifacts,
         treeherder,
