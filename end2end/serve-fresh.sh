@@ -25,4 +25,6 @@ done
 # An instance admin and a plain user, with known passwords.
 echo "admin-password-123" | "$bin" user create e2e-admin --admin --password-stdin --data-dir "$data" >/dev/null
 echo "viewer-password-123" | "$bin" user create viewer1 --password-stdin --data-dir "$data" >/dev/null
-exec "$bin" serve --bind "127.0.0.1:$port" --data-dir "$data"
+# Logs named by Treeherder jobs are fetched from the tests' own local
+# HTTP server.
+exec "$bin" serve --bind "127.0.0.1:$port" --data-dir "$data" --log-fetch-allow 127.0.0.1 --log-fetch-private

@@ -119,11 +119,15 @@ pub struct JobDetail {
     pub linked_artifacts: Vec<LinkedArtifact>,
     /// For a job submitted through Treeherder's door: its Treeherder fields,
     /// Job Info and logs.
+    // (The browser never reads it: the job page gets it as HTML.)
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
     pub treeherder: Option<crate::treeherder::TreeherderView>,
     /// Its logs parsed for error lines (fetched by URL, uploaded as
     /// artifacts, or a submitted `text_log_summary`), with bug suggestions.
+    // (The browser never reads it: the job page gets it as HTML.)
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
     pub logs: Vec<crate::log_errors::JobLog>,
 }
 

@@ -63,7 +63,7 @@ pub use create_user::CreateUser;
 pub use detection::{SetDetection, SetFlakyRules, SetSeriesDetection};
 pub use durations::{get_job_durations, get_test_durations};
 pub use flaky_tests::get_flaky_tests;
-pub use job::get_job;
+pub use job::{JobView, get_job};
 pub use login::Login;
 pub use logout::{Logout, logout};
 pub use project_settings::get_project_settings;

@@ -1,5 +1,5 @@
 use super::{id_param, page_param, path_param, query_param};
-use crate::api::{get_job, get_job_clusters, list_test_results};
+use crate::api::{JobView, get_job, get_job_clusters, list_test_results};
 use crate::components::artifacts::ArtifactTable;
 use crate::components::cluster::{ClusterName, ClusterReach};
 use crate::components::counts::{CountsBar, CountsFigures};
@@ -78,7 +78,7 @@ pub fn JobPage() -> impl IntoView {
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => {
+                    Ok(JobView { detail: d, treeherder_html, logs_html }) => {
                         let run = d.run.id;
                         view! {
                             <JobHeader detail=d.clone()/>
@@ -86,8 +86,9 @@ pub fn JobPage() -> impl IntoView {
                             <Traces detail=d.clone()/>
                             <Artifacts artifacts=d.artifacts run=run/>
                             <LinkedArtifacts artifacts=d.linked_artifacts/>
-                            {d.treeherder.map(|t| view! { <Treeherder info=t/> })}
-                            {(!d.logs.is_empty()).then(|| view! { <section class="log-summary" inner_html=shared::log_errors::logs_html(&d.logs)></section> })}
+                            // Rendered by the server: see `JobView`.
+                            {treeherder_html.map(|h| view! { <section class="treeherder" inner_html=h></section> })}
+                            {logs_html.map(|h| view! { <section class="log-summary" inner_html=h></section> })}
                             <Uploads uploads=d.uploads/>
                         }
                         .into_any()
@@ -124,14 +125,6 @@ pub fn JobPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// What a job submitted through Treeherder's door said of itself: its
-/// symbols, platforms, options, logs and Job Info (see
-/// `TreeherderView::html`).
-#[component]
-fn Treeherder(info: shared::treeherder::TreeherderView) -> impl IntoView {
-    view! { <section class="treeherder" inner_html=info.html()></section> }
 }
 
 /// The job's failures grouped by failure cluster, each with how far it
