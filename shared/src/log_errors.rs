@@ -341,8 +341,9 @@ pub struct JobLog {
     /// Whether `href` is Assay's log viewer (its lines can be linked to).
     pub viewer: bool,
     /// Its error lines: line number from 0, the line, bug suggestions
-    /// (text, link). A plain tuple, not a named alias, so that the
-    /// OpenAPI schema spells it out.
+    /// (text, link).
+    // A plain tuple, not a named alias, so that the OpenAPI schema spells
+    // it out.
     #[allow(clippy::type_complexity)]
     pub errors: Vec<(u64, String, Vec<(String, Option<String>)>)>,
 }
